@@ -192,3 +192,16 @@ func (f *Fallback) note(year int) {
 	f.Used = true
 	f.Years = append(f.Years, year)
 }
+
+// Merge returns the fallback of two computations together: every year either lacked.
+func (f Fallback) Merge(other Fallback) Fallback {
+	f.Years = slices.Clone(f.Years)
+	for _, y := range other.Years {
+		if !slices.Contains(f.Years, y) {
+			f.Years = append(f.Years, y)
+		}
+	}
+	f.Used = f.Used || other.Used
+	slices.Sort(f.Years)
+	return f
+}

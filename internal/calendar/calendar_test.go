@@ -304,3 +304,12 @@ func BenchmarkElapsed(b *testing.B) {
 		c.Elapsed(from, to)
 	}
 }
+
+func TestFallbackMergeKeepsEveryMissingYearOnce(t *testing.T) {
+	a := calendar.Fallback{Used: true, Years: []int{2028}}
+	b := calendar.Fallback{Used: true, Years: []int{2027, 2028}}
+	got := a.Merge(b)
+	assert.True(t, got.Used)
+	assert.Equal(t, []int{2027, 2028}, got.Years)
+	assert.False(t, calendar.Fallback{}.Merge(calendar.Fallback{}).Used)
+}

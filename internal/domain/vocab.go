@@ -151,20 +151,28 @@ func (t Title) Valid() bool { return titles.index(t) >= 0 }
 // Label returns the Chinese name of t, or "" if t is not valid.
 func (t Title) Label() string { return titles.label(t) }
 
-// Outcome is the decision taken on a human task.
+// Outcome is the decision taken on a human task. Approve, reject and return are the classes the
+// task engine understands; the others are named variants a step may offer, each counting as one
+// of the three (downgrade and dismiss as approve, uphold as reject).
 type Outcome string
 
 // Task outcomes.
 const (
-	OutcomeApprove Outcome = "approve" // 同意
-	OutcomeReject  Outcome = "reject"  // 不同意
-	OutcomeReturn  Outcome = "return"  // 退回补正
+	OutcomeApprove   Outcome = "approve"   // 同意
+	OutcomeReject    Outcome = "reject"    // 不同意
+	OutcomeReturn    Outcome = "return"    // 退回补正
+	OutcomeDowngrade Outcome = "downgrade" // 降级认定
+	OutcomeUphold    Outcome = "uphold"    // 异议成立
+	OutcomeDismiss   Outcome = "dismiss"   // 异议不成立
 )
 
 var outcomes = vocabulary[Outcome]{
 	{OutcomeApprove, "同意"},
 	{OutcomeReject, "不同意"},
 	{OutcomeReturn, "退回补正"},
+	{OutcomeDowngrade, "降级认定"},
+	{OutcomeUphold, "异议成立"},
+	{OutcomeDismiss, "异议不成立"},
 }
 
 // OutcomeValues returns all task outcomes in display order.

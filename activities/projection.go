@@ -1,0 +1,190 @@
+// Package activities holds everything the workflows do to the outside world: the read-model
+// projection, the calendar clock, certificates, notification delivery. Each activity is a
+// method on a struct holding its dependencies, idempotent by a business key.
+package activities
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"talentflow/internal/audit"
+	"talentflow/internal/store"
+	"talentflow/workflows"
+)
+
+// Projector writes the workflows' state into the relational read model the API serves.
+type Projector struct {
+	DB *store.DB
+	// Outbound says whether notifications also leave by webhook or e-mail.
+	Outbound bool
+	Log      *slog.Logger
+}
+
+// Project applies one projection in one transaction. Case and task rows only move forward
+// (their revision must grow); events, audit entries and notifications are written once by key.
+// Retries and replays are therefore harmless.
+func (p *Projector) Project(ctx context.Context, pr workflows.Projection) (workflows.ProjectionResult, error) {
+	var res workflows.ProjectionResult
+	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		now := time.Now().UTC()
+		if pr.Case != nil {
+			if err := upsertCase(tx, pr.Case, now); err != nil {
+				return err
+			}
+		}
+		for _, t := range pr.Tasks {
+			if err := upsertTask(tx, t, now); err != nil {
+				return err
+			}
+		}
+		if len(pr.Events) > 0 {
+			rows := make([]store.CaseEvent, len(pr.Events))
+			for i, e := range pr.Events {
+				rows[i] = store.CaseEvent{ID: e.ID, CaseID: e.CaseID, TaskID: e.TaskID, At: e.At.UTC(), Kind: e.Kind,
+					Step: e.Step, Actor: e.Actor, Role: e.Role, Department: e.Department, Outcome: string(e.Outcome),
+					Comment: e.Comment, Detail: e.Detail}
+			}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+				return fmt.Errorf("timeline: %w", err)
+			}
+		}
+		if len(pr.Audit) > 0 {
+			entries := make([]audit.Entry, len(pr.Audit))
+			for i, a := range pr.Audit {
+				entries[i] = audit.Entry{At: a.At, Actor: a.Actor, Role: a.Role, Department: a.Department,
+					Action: a.Action, Object: a.Object, Outcome: a.Outcome, Reason: a.Reason, DedupeKey: a.DedupeKey}
+			}
+			if err := audit.Append(ctx, p.DB, tx, entries...); err != nil {
+				return err
+			}
+		}
+		for _, n := range pr.Notifications {
+			users, err := notify(tx, n, now)
+			if err != nil {
+				return err
+			}
+			if p.Outbound && len(users) > 0 && n.Kind != workflows.NotifyAssigned {
+				res.Deliveries = append(res.Deliveries, workflows.Delivery{Key: n.Key, Notice: n, Users: users})
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+func upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time) error {
+	row := store.Case{
+		ID: v.ID, Process: v.Process, State: v.State, CurrentStep: v.CurrentStep, StepName: v.StepName,
+		Title: v.Title, ApplicantID: v.ApplicantID, Category: string(v.Category), CertificateNo: v.CertificateNo,
+		CorrectionDeadline: utc(v.CorrectionDeadline), NoticeEndsAt: utc(v.NoticeEndsAt), Warning: v.Warning,
+		WorkflowID: v.WorkflowID, Rev: v.Rev, CreatedAt: now, UpdatedAt: now, ClosedAt: utc(v.ClosedAt),
+	}
+	if row.State != "" && row.SubmittedAt == nil {
+		row.SubmittedAt = &now
+	}
+	err := tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"state", "current_step", "step_name", "category", "certificate_no",
+			"correction_deadline", "notice_ends_at", "warning", "workflow_id", "rev", "updated_at", "closed_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.rev < excluded.rev"}}},
+	}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("case %s: %w", v.ID, err)
+	}
+	if v.Closed {
+		// A closed application no longer blocks a new one for the same person and category.
+		if err := tx.Model(&store.Introduction{}).Where("case_id = ?", v.ID).Update("open_key", nil).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
+	row := store.Task{
+		ID: t.ID, CaseID: t.CaseID, Process: t.Process, Step: t.Step, StepName: t.StepName, Attempt: t.Attempt,
+		Mode: string(t.Mode), Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
+		Outcome: string(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: utc(t.DecidedAt),
+		OpenedAt: t.OpenedAt.UTC(), Deadline: utc(t.Deadline), YellowAt: utc(t.YellowAt), Warning: t.Warning,
+		Escalation: t.Escalation, Rev: t.Rev, UpdatedAt: now,
+	}
+	err := tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"assignee", "state", "outcome", "comment", "decided_by", "decided_at",
+			"deadline", "yellow_at", "warning", "escalation", "rev", "updated_at"}),
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "tasks.rev < excluded.rev"}}},
+	}).Create(&row).Error
+	if err != nil {
+		return fmt.Errorf("task %s: %w", t.ID, err)
+	}
+	return nil
+}
+
+// notify resolves the recipients and puts one notification in each inbox, once.
+func notify(tx *gorm.DB, n workflows.NotificationRequest, now time.Time) ([]string, error) {
+	users, err := Recipients(tx, n.To)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]store.Notification, 0, len(users))
+	for _, u := range users {
+		key := n.Key + "/" + u.ID
+		rows = append(rows, store.Notification{ID: key, UserID: u.ID, Kind: n.Kind, CaseID: n.CaseID, TaskID: n.TaskID,
+			Title: n.Title, Body: n.Body, DedupeKey: key, CreatedAt: now})
+	}
+	if len(rows) > 0 {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
+		}
+	}
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Username
+	}
+	return names, nil
+}
+
+// Recipients resolves recipients to active users, each once, in a stable order: a username
+// names one user; a department and role names every holder of the role there; a role alone
+// names every holder anywhere.
+func Recipients(tx *gorm.DB, to []workflows.Recipient) ([]store.User, error) {
+	var out []store.User
+	for _, r := range to {
+		var users []store.User
+		q := tx.Model(&store.User{}).Where("users.disabled = ?", false)
+		switch {
+		case r.Username != "":
+			q = q.Where("users.username = ?", r.Username)
+		case r.Role != "":
+			q = q.Joins("JOIN role_assignments ra ON ra.user_id = users.id").Where("ra.role = ?", r.Role)
+			if r.Department != "" {
+				q = q.Where("ra.department = ?", r.Department)
+			}
+		default:
+			continue
+		}
+		if err := q.Distinct("users.*").Order("users.username").Find(&users).Error; err != nil {
+			return nil, fmt.Errorf("recipients: %w", err)
+		}
+		for _, u := range users {
+			if !slices.ContainsFunc(out, func(x store.User) bool { return x.ID == u.ID }) {
+				out = append(out, u)
+			}
+		}
+	}
+	return out, nil
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

@@ -1,0 +1,196 @@
+// Package authz decides who may do what: the casbin model and baseline policy (embedded files,
+// reviewed like code), role assignments loaded from the database, the echo middleware that
+// enforces domain actions per route, and object-level checks for handlers.
+package authz
+
+import (
+	"context"
+	_ "embed"
+	"encoding/csv"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"github.com/casbin/casbin/v2"
+	"github.com/casbin/casbin/v2/model"
+
+	"talentflow/internal/store"
+)
+
+//go:embed model.conf
+var modelText string
+
+//go:embed policy.csv
+var policyText string
+
+// Roles (the casbin role names).
+const (
+	RoleApplicant = "applicant"
+	RoleClerk     = "clerk"
+	RoleApprover  = "approver"
+	RoleDeptHead  = "dept_head"
+	RoleLGO       = "lgo"
+	RoleLeader    = "leader"
+	RoleFinance   = "finance"
+	RoleAuditor   = "auditor"
+	RoleAdmin     = "admin"
+)
+
+// Roles lists every role in a stable order.
+func Roles() []string {
+	return []string{RoleApplicant, RoleClerk, RoleApprover, RoleDeptHead, RoleLGO, RoleLeader, RoleFinance, RoleAuditor, RoleAdmin}
+}
+
+// Action is a domain action a permission names.
+type Action string
+
+// Domain actions.
+const (
+	CaseApply        Action = "case:apply"
+	CaseReadOwn      Action = "case:read_own"
+	CaseWithdraw     Action = "case:withdraw"
+	CaseRead         Action = "case:read"
+	CaseObject       Action = "case:object"
+	TaskRead         Action = "task:read"
+	TaskClaim        Action = "task:claim"
+	TaskDecide       Action = "task:decide"
+	TaskDelegate     Action = "task:delegate"
+	TaskRelease      Action = "task:release"
+	TaskUrge         Action = "task:urge"
+	TaskAddSigner    Action = "task:add_signer"
+	TaskComment      Action = "task:comment"
+	AttachmentUpload Action = "attachment:upload"
+	AuditRead        Action = "audit:read"
+	UserRead         Action = "user:read"
+	UserManage       Action = "user:manage"
+	DepartmentManage Action = "department:manage"
+)
+
+// Anywhere is the domain of a route-level check: may the user do this in some department?
+const Anywhere = "*"
+
+// Authorizer answers permission questions from the embedded policy and the role assignments.
+type Authorizer struct {
+	db       *store.DB
+	enforcer atomic.Pointer[casbin.SyncedEnforcer]
+	policy   [][]string
+}
+
+// New loads the policy and the current role assignments.
+func New(ctx context.Context, db *store.DB) (*Authorizer, error) {
+	policy, err := parsePolicy(policyText)
+	if err != nil {
+		return nil, err
+	}
+	a := &Authorizer{db: db, policy: policy}
+	return a, a.Reload(ctx)
+}
+
+func parsePolicy(text string) ([][]string, error) {
+	var rows [][]string
+	for n, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		r := csv.NewReader(strings.NewReader(line))
+		r.TrimLeadingSpace = true
+		fields, err := r.Read()
+		if err != nil || len(fields) != 4 || fields[0] != "p" {
+			return nil, fmt.Errorf("policy.csv line %d: want \"p, role, action, scope\"", n+1)
+		}
+		if fields[3] != "dept" && fields[3] != "county" {
+			return nil, fmt.Errorf("policy.csv line %d: scope must be dept or county", n+1)
+		}
+		rows = append(rows, fields[1:])
+	}
+	return rows, nil
+}
+
+// Reload rebuilds the enforcer from the policy and the role assignments in the database. Call
+// it after changing assignments; it also runs periodically so that several API replicas agree.
+func (a *Authorizer) Reload(ctx context.Context) error {
+	m, err := model.NewModelFromString(modelText)
+	if err != nil {
+		return fmt.Errorf("casbin model: %w", err)
+	}
+	e, err := casbin.NewSyncedEnforcer(m)
+	if err != nil {
+		return err
+	}
+	if _, err := e.AddPolicies(a.policy); err != nil {
+		return err
+	}
+	var grants []store.RoleAssignment
+	if err := a.db.WithContext(ctx).Find(&grants).Error; err != nil {
+		return fmt.Errorf("load role assignments: %w", err)
+	}
+	g := make([][]string, 0, len(grants))
+	g2 := make([][]string, 0, len(grants))
+	for _, r := range grants {
+		g = append(g, []string{r.UserID, r.Role, r.Department})
+		if pair := []string{r.UserID, r.Role}; !slices.ContainsFunc(g2, func(x []string) bool { return slices.Equal(x, pair) }) {
+			g2 = append(g2, pair)
+		}
+	}
+	if len(g) > 0 {
+		if _, err := e.AddNamedGroupingPolicies("g", g); err != nil {
+			return err
+		}
+		if _, err := e.AddNamedGroupingPolicies("g2", g2); err != nil {
+			return err
+		}
+	}
+	a.enforcer.Store(e)
+	return nil
+}
+
+// Can reports whether the user may do act in department dept (Anywhere: in some department).
+func (a *Authorizer) Can(userID, dept string, act Action) bool {
+	ok, _ := a.enforcer.Load().Enforce(userID, dept, string(act))
+	return ok
+}
+
+// RoleFor reports whether the user may do act in dept, and the role that allows it (the role
+// the user acts in, as recorded in the audit log).
+func (a *Authorizer) RoleFor(userID, dept string, act Action) (string, bool) {
+	ok, rule, err := a.enforcer.Load().EnforceEx(userID, dept, string(act))
+	if err != nil || !ok || len(rule) == 0 {
+		return "", false
+	}
+	return rule[0], true
+}
+
+// Departments returns where the user may do act: all=true when the permission is county-wide,
+// else the departments where a role of the user grants it.
+func (a *Authorizer) Departments(grants []store.RoleAssignment, userID string, act Action) (all bool, depts []string) {
+	for _, g := range grants {
+		if a.hasPolicy(g.Role, act, "county") {
+			return true, nil
+		}
+	}
+	for _, g := range grants {
+		if a.hasPolicy(g.Role, act, "dept") && !slices.Contains(depts, g.Department) {
+			depts = append(depts, g.Department)
+		}
+	}
+	return false, depts
+}
+
+func (a *Authorizer) hasPolicy(role string, act Action, scope string) bool {
+	ok, _ := a.enforcer.Load().HasPolicy(role, string(act), scope)
+	return ok
+}
+
+// Permissions lists every action the policy names, sorted (for the route table test).
+func (a *Authorizer) Permissions() []Action {
+	var acts []Action
+	for _, p := range a.policy {
+		if !slices.Contains(acts, Action(p[1])) {
+			acts = append(acts, Action(p[1]))
+		}
+	}
+	slices.Sort(acts)
+	return acts
+}

@@ -1,0 +1,56 @@
+-- Talent introduction and certification: application profiles, certificates, certified talents.
+-- Keep in step with ../postgres/00003_introduction.sql.
+
+-- +goose Up
+CREATE TABLE introductions (
+    case_id              TEXT PRIMARY KEY REFERENCES cases (id),
+    applicant_id         TEXT NOT NULL REFERENCES users (id),
+    name                 TEXT NOT NULL,
+    id_number            TEXT NOT NULL,
+    phone                TEXT NOT NULL,
+    education            TEXT NOT NULL,
+    title                TEXT NOT NULL,
+    field                TEXT NOT NULL,
+    employer_credit_code TEXT NOT NULL,
+    category             TEXT NOT NULL,
+    -- id_number|category while the application is open; NULL otherwise. Unique: one open
+    -- application per person and category.
+    open_key             TEXT NULL UNIQUE,
+    created_at           TIMESTAMP NOT NULL,
+    updated_at           TIMESTAMP NOT NULL
+);
+
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value BIGINT NOT NULL
+);
+
+CREATE TABLE certificates (
+    no        TEXT PRIMARY KEY,
+    case_id   TEXT NOT NULL UNIQUE REFERENCES cases (id),
+    name      TEXT NOT NULL,
+    category  TEXT NOT NULL,
+    year      INTEGER NOT NULL,
+    seq       INTEGER NOT NULL,
+    issued_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE talents (
+    id             TEXT PRIMARY KEY,
+    user_id        TEXT NOT NULL REFERENCES users (id),
+    case_id        TEXT NOT NULL UNIQUE REFERENCES cases (id),
+    name           TEXT NOT NULL,
+    id_number      TEXT NOT NULL,
+    category       TEXT NOT NULL,
+    certificate_no TEXT NOT NULL REFERENCES certificates (no),
+    status         TEXT NOT NULL,
+    subsidy_eligible BOOLEAN NOT NULL,
+    certified_at   TIMESTAMP NOT NULL
+);
+CREATE INDEX talents_by_user ON talents (user_id);
+
+-- +goose Down
+DROP TABLE talents;
+DROP TABLE certificates;
+DROP TABLE counters;
+DROP TABLE introductions;

@@ -1,0 +1,201 @@
+// Package store owns talentflow's relational read model: the schema (versioned SQL migrations for
+// SQLite and PostgreSQL), the gorm models, and opening a database from one DSN.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/libtnb/sqlite"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	"gorm.io/gorm/utils"
+)
+
+//go:embed migrations
+var migrations embed.FS
+
+// Dialect names the SQL database behind a DB.
+type Dialect string
+
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is the application database.
+type DB struct {
+	*gorm.DB
+	Dialect Dialect
+}
+
+// Open connects to dsn: "postgres://..." (or "postgresql://") for PostgreSQL, otherwise a SQLite
+// file path, optionally prefixed "sqlite:". SQLite runs in WAL mode with immediate transactions
+// so that concurrent writers queue instead of failing.
+func Open(dsn string, log *slog.Logger) (*DB, error) {
+	gcfg := &gorm.Config{
+		Logger:                                   newGormLogger(log),
+		NowFunc:                                  func() time.Time { return time.Now().UTC().Truncate(time.Microsecond) },
+		DisableForeignKeyConstraintWhenMigrating: true,
+		TranslateError:                           true,
+	}
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db, err := gorm.Open(postgres.Open(dsn), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, _ := db.DB()
+		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		return &DB{DB: db, Dialect: Postgres}, nil
+	default:
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" {
+			return nil, errors.New("database DSN is empty")
+		}
+		if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			return nil, fmt.Errorf("database folder: %w", err)
+		}
+		db, err := gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		sqlDB, _ := db.DB()
+		sqlDB.SetMaxOpenConns(4)
+		return &DB{DB: db, Dialect: SQLite}, nil
+	}
+}
+
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)" +
+		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
+}
+
+// Migrate applies every pending migration of the database's dialect and returns the versions
+// applied. On PostgreSQL a session lock lets several processes start at once.
+func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	p, err := db.migrator(sqlDB)
+	if err != nil {
+		return nil, err
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	applied := make([]int64, 0, len(results))
+	for _, r := range results {
+		applied = append(applied, r.Source.Version)
+	}
+	return applied, nil
+}
+
+// SchemaVersion is the newest applied migration.
+func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return 0, err
+	}
+	p, err := db.migrator(sqlDB)
+	if err != nil {
+		return 0, err
+	}
+	return p.GetDBVersion(ctx)
+}
+
+func (db *DB) migrator(sqlDB *sql.DB) (*goose.Provider, error) {
+	fsys, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+	if err != nil {
+		return nil, err
+	}
+	dialect := goose.DialectSQLite3
+	var opts []goose.ProviderOption
+	if db.Dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	return goose.NewProvider(dialect, sqlDB, fsys, opts...)
+}
+
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the connections.
+func (db *DB) Close() error {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// IsUniqueViolation reports whether err is a unique-constraint violation on either dialect.
+func IsUniqueViolation(err error) bool {
+	return errors.Is(err, gorm.ErrDuplicatedKey) ||
+		err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
+
+// gormLogger sends slow queries and errors to slog; ordinary queries are not logged, so personal
+// data in query arguments never reaches the log.
+type gormLogger struct {
+	log *slog.Logger
+}
+
+func newGormLogger(l *slog.Logger) logger.Interface {
+	if l == nil {
+		l = slog.Default()
+	}
+	return gormLogger{log: l.With("component", "db")}
+}
+
+func (g gormLogger) LogMode(logger.LogLevel) logger.Interface { return g }
+func (g gormLogger) Info(ctx context.Context, msg string, args ...any) {
+	g.log.InfoContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Warn(ctx context.Context, msg string, args ...any) {
+	g.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Error(ctx context.Context, msg string, args ...any) {
+	g.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+
+const slowQuery = 500 * time.Millisecond
+
+func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	switch {
+	case err != nil && !errors.Is(err, gorm.ErrRecordNotFound) && !IsUniqueViolation(err):
+		g.log.ErrorContext(ctx, "query failed", "err", err, "elapsed", elapsed)
+	case elapsed > slowQuery:
+		// The statement text carries bound values (personal data among them): log where the
+		// query comes from instead.
+		_, rows := fc()
+		g.log.WarnContext(ctx, "slow query", "elapsed", elapsed, "rows", rows, "at", utils.FileWithLineNum())
+	}
+}

@@ -1,0 +1,341 @@
+// Package workflows holds talentflow's long processes and the human-task engine they share.
+// Everything here is deterministic: it imports the Temporal SDK and pure domain types, never a
+// clock, a database, the network or casbin.
+package workflows
+
+import (
+	"time"
+
+	"talentflow/internal/domain"
+)
+
+// DefaultTaskQueue is the task queue the talentflow worker polls unless configured otherwise.
+const DefaultTaskQueue = "talentflow"
+
+// Update, query and signal names of every case workflow. The API sends these; the engine
+// registers their handlers. Payload types sit beside them.
+const (
+	UpdateDecide    = "decide"     // Decision → DecisionResult
+	UpdateClaim     = "claim"      // TaskAction → TaskView
+	UpdateUnclaim   = "unclaim"    // TaskAction → TaskView
+	UpdateDelegate  = "delegate"   // Delegation → TaskView
+	UpdateAddSigner = "add_signer" // SignerRequest → TaskView (the new task)
+	UpdateWithdraw  = "withdraw"   // CaseAction → CaseStatus
+	UpdateResubmit  = "resubmit"   // CaseAction → CaseStatus
+	UpdateObject    = "object"     // CaseAction → CaseStatus (public-notice objection)
+	QueryStatus     = "status"     // → CaseStatus
+)
+
+// Activity names. Workflows call activities by name so that this package never imports the
+// activities' dependencies; activities register under these names.
+const (
+	ActivityProject            = "Project"            // local: Projection → ProjectionResult
+	ActivitySchedule           = "Schedule"           // local: []ScheduleRequest → []Schedule
+	ActivityMeasure            = "Measure"            // local: MeasureRequest → MeasureResult
+	ActivityDeliver            = "DeliverNotification" // Delivery → nothing
+	ActivityIssueCertificate   = "IssueCertificate"   // CertificateRequest → Certificate
+)
+
+// Workflow IDs: one helper per process so that every caller derives the same ID, and a second
+// start of the same case is rejected as a duplicate.
+func IntroductionWorkflowID(caseID string) string   { return "intro:" + caseID }
+func PairingRequestWorkflowID(caseID string) string { return "pairing-request:" + caseID }
+func DeliveryWorkflowID(notificationKey string) string {
+	return "deliver:" + notificationKey
+}
+
+// Process names as stored on cases and tasks.
+const (
+	ProcessIntroduction   = "introduction"
+	ProcessPairingRequest = "pairing_request"
+)
+
+// Roles the engine routes work to (the casbin role names).
+const (
+	RoleApplicant = "applicant"
+	RoleClerk     = "clerk"
+	RoleApprover  = "approver"
+	RoleDeptHead  = "dept_head"
+	RoleLGO       = "lgo"
+	RoleLeader    = "leader"
+)
+
+// Actor is who acts, as the API authenticated and authorised them.
+type Actor struct {
+	UserID     string `json:"user_id"`
+	Username   string `json:"username"`
+	Name       string `json:"name"`
+	Role       string `json:"role"`
+	Department string `json:"department"`
+}
+
+// System is the actor of decisions the process takes by itself (deadlines, escalations).
+var System = Actor{UserID: "system", Username: "system", Name: "系统", Role: "system"}
+
+// Task states.
+const (
+	TaskOpen      = "open"
+	TaskPaused    = "paused"    // the case is back with the applicant or an earlier step
+	TaskDone      = "done"      // decided
+	TaskCancelled = "cancelled" // the step ended without this task's decision
+)
+
+// Warning levels (红黄牌预警).
+const (
+	WarningNone   = ""
+	WarningYellow = "yellow"
+	WarningRed    = "red"
+)
+
+// DepartmentLGO is the leading-group office (人才工作领导小组办公室), where escalations end.
+const DepartmentLGO = "lgo"
+
+// ReturnToApplicant is the return target that sends a case back to its applicant for correction.
+const ReturnToApplicant = "applicant"
+
+// Decision is a person's decision on one task, sent as the UpdateDecide payload.
+type Decision struct {
+	TaskID  string         `json:"task_id"`
+	Outcome domain.Outcome `json:"outcome"`
+	Comment string         `json:"comment"`
+	// ReturnTo is, for a return, ReturnToApplicant (the default) or the key of an earlier step.
+	ReturnTo string `json:"return_to,omitempty"`
+	// Category is the new, lower category of a downgrade.
+	Category    domain.Category `json:"category,omitempty"`
+	Attachments []string        `json:"attachments,omitempty"` // sha256 references
+	Actor       Actor           `json:"actor"`
+}
+
+// DecisionResult answers an accepted decision once the case has settled.
+type DecisionResult struct {
+	Task TaskView   `json:"task"`
+	Case CaseStatus `json:"case"`
+}
+
+// TaskAction is claim or unclaim of one task.
+type TaskAction struct {
+	TaskID string `json:"task_id"`
+	Actor  Actor  `json:"actor"`
+}
+
+// Delegation hands an open task to another user of its department (转办).
+type Delegation struct {
+	TaskID string `json:"task_id"`
+	To     string `json:"to"` // username; the API checks the user holds the task's role in its department
+	ToName string `json:"to_name"`
+	Reason string `json:"reason"`
+	Actor  Actor  `json:"actor"`
+}
+
+// SignerRequest adds a signer to the open countersign or vote step of TaskID (加签).
+type SignerRequest struct {
+	TaskID     string `json:"task_id"`
+	Department string `json:"department"`
+	User       string `json:"user,omitempty"`
+	Reason     string `json:"reason"`
+	Actor      Actor  `json:"actor"`
+}
+
+// CaseAction is withdraw, resubmit or objection on a whole case.
+type CaseAction struct {
+	Reason string `json:"reason"`
+	Actor  Actor  `json:"actor"`
+}
+
+// CaseStatus is the live state of a case, answered by QueryStatus and by updates.
+type CaseStatus struct {
+	CaseID      string     `json:"case_id"`
+	State       string     `json:"state"`
+	CurrentStep string     `json:"current_step"`
+	StepName    string     `json:"step_name"`
+	OpenTasks   []TaskView `json:"open_tasks"`
+	Closed      bool       `json:"closed"`
+}
+
+// CaseView is the read-model row of a case, as projected by the engine.
+type CaseView struct {
+	ID                 string          `json:"id"`
+	Process            string          `json:"process"`
+	State              string          `json:"state"`
+	CurrentStep        string          `json:"current_step"`
+	StepName           string          `json:"step_name"`
+	Title              string          `json:"title"`
+	ApplicantID        string          `json:"applicant_id"`
+	Category           domain.Category `json:"category,omitempty"`
+	CertificateNo      string          `json:"certificate_no,omitempty"`
+	CorrectionDeadline *time.Time      `json:"correction_deadline,omitempty"`
+	NoticeEndsAt       *time.Time      `json:"notice_ends_at,omitempty"`
+	Warning            string          `json:"warning"`
+	WorkflowID         string          `json:"workflow_id"`
+	Closed             bool            `json:"closed"`
+	ClosedAt           *time.Time      `json:"closed_at,omitempty"`
+	Rev                int64           `json:"rev"`
+}
+
+// TaskView is the read-model row of a task, as projected by the engine.
+type TaskView struct {
+	ID         string         `json:"id"`
+	CaseID     string         `json:"case_id"`
+	Process    string         `json:"process"`
+	Step       string         `json:"step"`
+	StepName   string         `json:"step_name"`
+	Attempt    int            `json:"attempt"`
+	Mode       Mode           `json:"mode"`
+	Department string         `json:"department"`
+	Role       string         `json:"role"`
+	Assignee   string         `json:"assignee"`
+	State      string         `json:"state"`
+	Outcome    domain.Outcome `json:"outcome,omitempty"`
+	Comment    string         `json:"comment,omitempty"`
+	DecidedBy  string         `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
+	OpenedAt   time.Time      `json:"opened_at"`
+	Deadline   *time.Time     `json:"deadline,omitempty"`
+	YellowAt   *time.Time     `json:"yellow_at,omitempty"`
+	Warning    string         `json:"warning"`
+	Escalation int            `json:"escalation"`
+	Rev        int64          `json:"rev"`
+}
+
+// Event is one timeline entry of a case.
+type Event struct {
+	ID         string         `json:"id"`
+	CaseID     string         `json:"case_id"`
+	TaskID     string         `json:"task_id,omitempty"`
+	At         time.Time      `json:"at"`
+	Kind       string         `json:"kind"`
+	Step       string         `json:"step,omitempty"`
+	Actor      string         `json:"actor,omitempty"`
+	Role       string         `json:"role,omitempty"`
+	Department string         `json:"department,omitempty"`
+	Outcome    domain.Outcome `json:"outcome,omitempty"`
+	Comment    string         `json:"comment,omitempty"`
+	Detail     string         `json:"detail,omitempty"`
+}
+
+// Timeline event kinds.
+const (
+	EventSubmitted      = "submitted"
+	EventStepOpened     = "step_opened"
+	EventTaskOpened     = "task_opened"
+	EventDecision       = "decision"
+	EventClaimed        = "claimed"
+	EventUnclaimed      = "unclaimed"
+	EventDelegated      = "delegated"
+	EventSignerAdded    = "signer_added"
+	EventWarningYellow  = "warning_yellow"
+	EventWarningRed     = "warning_red"
+	EventEscalated      = "escalated"
+	EventReturned       = "returned"
+	EventResubmitted    = "resubmitted"
+	EventExpired        = "expired"
+	EventWithdrawn      = "withdrawn"
+	EventNoticeStarted  = "notice_started"
+	EventObjection      = "objection"
+	EventNoticeResumed  = "notice_resumed"
+	EventCertified      = "certified"
+	EventPairingRequest = "pairing_requested"
+	EventClosed         = "closed"
+	EventCalendar       = "calendar_fallback"
+)
+
+// AuditEntry is one decision the workflow records in the audit log; DedupeKey makes the write
+// idempotent across activity retries.
+type AuditEntry struct {
+	DedupeKey  string    `json:"dedupe_key"`
+	At         time.Time `json:"at"`
+	Actor      string    `json:"actor"`
+	Role       string    `json:"role"`
+	Department string    `json:"department"`
+	Action     string    `json:"action"`
+	Object     string    `json:"object"`
+	Outcome    string    `json:"outcome"`
+	Reason     string    `json:"reason"`
+}
+
+// Recipient names who receives a notification: one user, or every holder of Role in Department.
+type Recipient struct {
+	Username   string `json:"username,omitempty"`
+	Department string `json:"department,omitempty"`
+	Role       string `json:"role,omitempty"`
+}
+
+// Notification kinds.
+const (
+	NotifyReminder   = "reminder"
+	NotifyEscalation = "escalation"
+	NotifyUrge       = "urge"
+	NotifyCC         = "cc"
+	NotifyAssigned   = "assigned"
+	NotifyInfo       = "info"
+)
+
+// NotificationRequest asks the projection to put a notification in recipients' inboxes.
+type NotificationRequest struct {
+	Key    string      `json:"key"` // unique per notification; each recipient's copy derives from it
+	Kind   string      `json:"kind"`
+	To     []Recipient `json:"to"`
+	CaseID string      `json:"case_id"`
+	TaskID string      `json:"task_id,omitempty"`
+	Title  string      `json:"title"`
+	Body   string      `json:"body"`
+}
+
+// Projection is one atomic write of the read model: the case row, changed task rows, new
+// timeline events, audit entries and notifications. Rows carry revisions, so replays and
+// out-of-order retries never move a row backwards.
+type Projection struct {
+	Case          *CaseView             `json:"case,omitempty"`
+	Tasks         []TaskView            `json:"tasks,omitempty"`
+	Events        []Event               `json:"events,omitempty"`
+	Audit         []AuditEntry          `json:"audit,omitempty"`
+	Notifications []NotificationRequest `json:"notifications,omitempty"`
+}
+
+// ProjectionResult lists notifications that also go out by webhook or e-mail.
+type ProjectionResult struct {
+	Deliveries []Delivery `json:"deliveries,omitempty"`
+}
+
+// Delivery is one notification to send beyond the in-app inbox.
+type Delivery struct {
+	Key   string               `json:"key"`
+	Notice NotificationRequest `json:"notice"`
+	Users []string             `json:"users"`
+}
+
+// ScheduleRequest asks for the alarms of a task's time limit, counted in working days on the
+// holiday calendar from Start. ConsumedDays of the limit were already used (before a pause).
+type ScheduleRequest struct {
+	Start        time.Time `json:"start"`
+	LimitDays    float64   `json:"limit_days"`
+	ConsumedDays float64   `json:"consumed_days"`
+	YellowShare  float64   `json:"yellow_share"`   // 0: the configured default
+	LGODelayDays float64   `json:"lgo_delay_days"` // <0: no leading-group escalation; 0: default
+}
+
+// Schedule is when a task turns yellow, turns red (its deadline), and escalates to the
+// leading-group office. Times are already scaled by TALENTFLOW_TIME_SCALE.
+type Schedule struct {
+	YellowAt time.Time `json:"yellow_at"`
+	Deadline time.Time `json:"deadline"`
+	LGOAt    time.Time `json:"lgo_at"`
+	// Fallback says the calendar lacked a year and Monday–Friday was counted instead.
+	Fallback string `json:"fallback,omitempty"`
+}
+
+// MeasureRequest asks how much working time each interval holds.
+type MeasureRequest struct {
+	Intervals []Interval `json:"intervals"`
+}
+
+// Interval is a span of process time.
+type Interval struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// MeasureResult holds the working days of each requested interval, in order.
+type MeasureResult struct {
+	WorkingDays []float64 `json:"working_days"`
+}

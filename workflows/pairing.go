@@ -1,0 +1,60 @@
+package workflows
+
+import (
+	"fmt"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"talentflow/internal/domain"
+)
+
+// PairingRequestInput asks the leading-group office to pair a newly certified A–C talent with a
+// county-level leader (每名高层次人才均由一名县级领导干部对接).
+type PairingRequestInput struct {
+	TalentCaseID string          `json:"talent_case_id"`
+	TalentName   string          `json:"talent_name"`
+	Category     domain.Category `json:"category"`
+	Applicant    Actor           `json:"applicant"`
+	Department   string          `json:"department"` // the leading-group office
+	LimitDays    float64         `json:"limit_days"`
+}
+
+// PairingRequestCaseID is the case id of the pairing request that follows a certification.
+func PairingRequestCaseID(talentCaseID string) string { return talentCaseID + "-liaison" }
+
+// LiaisonPairingRequest is the visible leading-group-office task that stands in for the liaison
+// process until that process exists: the office names the leader and service specialist in its
+// decision, and the case closes as paired.
+func LiaisonPairingRequest(ctx workflow.Context, in PairingRequestInput) (string, error) {
+	if in.TalentCaseID == "" || in.Department == "" {
+		return "", temporal.NewNonRetryableApplicationError("talent case and department are required", "InvalidInput", nil)
+	}
+	c, err := NewCase(ctx, CaseInfo{
+		ID:        PairingRequestCaseID(in.TalentCaseID),
+		Process:   ProcessPairingRequest,
+		Title:     fmt.Sprintf("%s（%s类）联系领导配对", in.TalentName, in.Category),
+		Applicant: in.Applicant,
+		Category:  string(in.Category),
+	})
+	if err != nil {
+		return "", err
+	}
+	return c.Run(func(ctx workflow.Context) (string, error) {
+		c.View().Category = in.Category
+		c.Event(ctx, Event{Kind: EventPairingRequest, Detail: "for case " + in.TalentCaseID})
+		_, err := c.RunStep(ctx, StepSpec{
+			Key: "pairing", Name: "指定联系领导与服务专员", State: "pairing", Mode: ModeSingle,
+			Signers:   []Signer{{Department: in.Department, Role: RoleLGO}},
+			LimitDays: in.LimitDays,
+			Outcomes: []OutcomeRule{
+				// The comment names the leader and the service specialist.
+				{Outcome: domain.OutcomeApprove, Class: domain.OutcomeApprove, ReasonRequired: true},
+			},
+		})
+		if err != nil {
+			return "", err
+		}
+		return "paired", nil
+	})
+}
