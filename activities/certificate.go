@@ -47,7 +47,7 @@ func (c *Certifier) IssueCertificate(ctx context.Context, req workflows.Certific
 			return err
 		}
 		cert := store.Certificate{
-			No:   fmt.Sprintf("%s-%d-%s-%04d", c.CountyCode, year, req.Category, seq),
+			No:     fmt.Sprintf("%s-%d-%s-%04d", c.CountyCode, year, req.Category, seq),
 			CaseID: req.CaseID, Name: intro.Name, Category: string(req.Category), Year: year, Seq: int(seq),
 			IssuedAt: req.IssuedAt.UTC(),
 		}

@@ -29,11 +29,11 @@ const (
 // Activity names. Workflows call activities by name so that this package never imports the
 // activities' dependencies; activities register under these names.
 const (
-	ActivityProject            = "Project"            // local: Projection → ProjectionResult
-	ActivitySchedule           = "Schedule"           // local: []ScheduleRequest → []Schedule
-	ActivityMeasure            = "Measure"            // local: MeasureRequest → MeasureResult
-	ActivityDeliver            = "DeliverNotification" // Delivery → nothing
-	ActivityIssueCertificate   = "IssueCertificate"   // CertificateRequest → Certificate
+	ActivityProject          = "Project"             // local: Projection → ProjectionResult
+	ActivitySchedule         = "Schedule"            // local: []ScheduleRequest → []Schedule
+	ActivityMeasure          = "Measure"             // local: MeasureRequest → MeasureResult
+	ActivityDeliver          = "DeliverNotification" // Delivery → nothing
+	ActivityIssueCertificate = "IssueCertificate"    // CertificateRequest → Certificate
 )
 
 // Workflow IDs: one helper per process so that every caller derives the same ID, and a second
@@ -299,9 +299,9 @@ type ProjectionResult struct {
 
 // Delivery is one notification to send beyond the in-app inbox.
 type Delivery struct {
-	Key   string               `json:"key"`
+	Key    string              `json:"key"`
 	Notice NotificationRequest `json:"notice"`
-	Users []string             `json:"users"`
+	Users  []string            `json:"users"`
 }
 
 // ScheduleRequest asks for the alarms of a task's time limit, counted in working days on the

@@ -33,10 +33,10 @@ const (
 
 // IntroductionInput starts a talent introduction case.
 type IntroductionInput struct {
-	CaseID    string          `json:"case_id"`
-	Applicant Actor           `json:"applicant"`
-	Name      string          `json:"name"` // the talent's name, for titles
-	Category  domain.Category `json:"category"`
+	CaseID    string           `json:"case_id"`
+	Applicant Actor            `json:"applicant"`
+	Name      string           `json:"name"` // the talent's name, for titles
+	Category  domain.Category  `json:"category"`
 	Plan      IntroductionPlan `json:"plan"`
 }
 

@@ -38,9 +38,9 @@ type Database struct {
 
 // Temporal points at the Temporal frontend.
 type Temporal struct {
-	Address   string `name:"temporal-address" default:"127.0.0.1:7233" env:"TALENTFLOW_TEMPORAL_ADDRESS" help:"Temporal frontend host:port."`
-	Namespace string `name:"temporal-namespace" default:"talentflow" env:"TALENTFLOW_TEMPORAL_NAMESPACE" help:"Temporal namespace."`
-	TaskQueue string `name:"task-queue" default:"talentflow" env:"TALENTFLOW_TASK_QUEUE" help:"Task queue of the talentflow worker."`
+	Address   string        `name:"temporal-address" default:"127.0.0.1:7233" env:"TALENTFLOW_TEMPORAL_ADDRESS" help:"Temporal frontend host:port."`
+	Namespace string        `name:"temporal-namespace" default:"talentflow" env:"TALENTFLOW_TEMPORAL_NAMESPACE" help:"Temporal namespace."`
+	TaskQueue string        `name:"task-queue" default:"talentflow" env:"TALENTFLOW_TASK_QUEUE" help:"Task queue of the talentflow worker."`
 	Retention time.Duration `name:"retention" default:"8760h" env:"TALENTFLOW_RETENTION" help:"How long closed workflows stay visible in Temporal."`
 }
 
