@@ -149,6 +149,8 @@ type harness struct {
 	env     *testsuite.TestWorkflowEnvironment
 	rm      *readModel
 	replies []*reply
+	// pairings are the liaison pairing requests a certification started.
+	pairings []workflows.PairingRequestInput
 }
 
 func newHarness(t *testing.T, start time.Time) *harness {
@@ -164,7 +166,6 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	env.RegisterActivityWithOptions(rm.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
 	env.RegisterActivityWithOptions(clock.Schedule, activity.RegisterOptions{Name: workflows.ActivitySchedule})
 	env.RegisterActivityWithOptions(clock.Measure, activity.RegisterOptions{Name: workflows.ActivityMeasure})
-	env.RegisterWorkflow(workflows.LiaisonPairingRequest)
 	env.RegisterWorkflow(workflows.DeliverNotification)
 	env.RegisterWorkflowWithOptions(stepsProcess, workflow.RegisterOptions{Name: "StepsProcess"})
 	return &harness{t: t, env: env, rm: rm}

@@ -1,0 +1,330 @@
+package workflows_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/workflow"
+
+	"talentflow/internal/calendar"
+	"talentflow/internal/domain"
+	"talentflow/workflows"
+)
+
+var (
+	clerk    = staff("clerk.window", workflows.RoleClerk, "gsc")
+	reviewer = map[string]workflows.Actor{
+		"hrss": staff("hrss.approver", workflows.RoleApprover, "hrss"),
+		"sci":  staff("sci.approver", workflows.RoleApprover, "sci"),
+		"iit":  staff("iit.approver", workflows.RoleApprover, "iit"),
+		"edu":  staff("edu.approver", workflows.RoleApprover, "edu"),
+	}
+)
+
+// reviewersOf mirrors the default routing: A–C technical merit by sci, E graduates by edu.
+func reviewersOf(c domain.Category) []string {
+	switch c {
+	case domain.CategoryD:
+		return []string{"hrss", "iit"}
+	case domain.CategoryE:
+		return []string{"hrss", "edu"}
+	}
+	return []string{"hrss", "sci", "iit"}
+}
+
+func introInput(c domain.Category) workflows.IntroductionInput {
+	plan := workflows.IntroductionPlan{
+		Window:         workflows.DepartmentLimit{Department: "gsc", LimitDays: 2},
+		SignOff:        workflows.DepartmentLimit{Department: "lgo", LimitDays: 5},
+		NoticeDays:     5,
+		CorrectionDays: 10,
+		ObjectionDays:  3,
+	}
+	for _, d := range reviewersOf(c) {
+		plan.Reviewers = append(plan.Reviewers, workflows.DepartmentLimit{Department: d, LimitDays: 5})
+	}
+	return workflows.IntroductionInput{CaseID: "case_intro", Applicant: applicant, Name: "李明", Category: c, Plan: plan}
+}
+
+// introHarness runs a talent introduction with a fake certificate office.
+func introHarness(t *testing.T, start time.Time) *harness {
+	h := newHarness(t, start)
+	issued := map[string]int{}
+	h.env.RegisterActivityWithOptions(func(_ context.Context, req workflows.CertificateRequest) (workflows.Certificate, error) {
+		key := fmt.Sprintf("%d-%s", req.IssuedAt.In(calendar.Zone).Year(), req.Category)
+		issued[key]++
+		return workflows.Certificate{No: fmt.Sprintf("YG-%s-%04d", key, issued[key])}, nil
+	}, activity.RegisterOptions{Name: workflows.ActivityIssueCertificate})
+	h.env.RegisterWorkflow(workflows.TalentIntroduction)
+	// The pairing request waits for a person; here it only has to be started, with the talent.
+	h.env.OnWorkflow(workflows.LiaisonPairingRequest, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in workflows.PairingRequestInput) (string, error) {
+			h.pairings = append(h.pairings, in)
+			return "paired", nil
+		})
+	return h
+}
+
+func (h *harness) runIntro(in workflows.IntroductionInput) workflows.IntroductionResult {
+	h.t.Helper()
+	h.env.ExecuteWorkflow(workflows.TalentIntroduction, in)
+	require.True(h.t, h.env.IsWorkflowCompleted(), "workflow did not complete")
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var res workflows.IntroductionResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	h.verify()
+	return res
+}
+
+// approveThrough decides window, every review and the sign-off with approve, one per minute.
+func (h *harness) approveThrough(start time.Duration, c domain.Category) time.Duration {
+	actions := []func(){func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "材料齐全，予以受理", clerk) }}
+	for _, d := range reviewersOf(c) {
+		actions = append(actions, func() { h.decide(workflows.StepReview, d, domain.OutcomeApprove, "", reviewer[d]) })
+	}
+	actions = append(actions, func() { h.decide(workflows.StepSignOff, "lgo", domain.OutcomeApprove, "同意认定", lgoStaff) })
+	h.script(start, actions...)
+	return start + time.Duration(len(actions))*time.Minute
+}
+
+func TestIntroductionHappyPathPerCategory(t *testing.T) {
+	for _, c := range []domain.Category{domain.CategoryA, domain.CategoryB, domain.CategoryC, domain.CategoryD, domain.CategoryE} {
+		t.Run(string(c), func(t *testing.T) {
+			h := introHarness(t, at("2026-03-02 09:00"))
+			done := h.approveThrough(time.Hour, c)
+			h.after(done+time.Minute, func() {
+				v := h.rm.caseView("case_intro")
+				assert.Equal(t, workflows.IntroNotice, v.State)
+				require.NotNil(t, v.NoticeEndsAt)
+				// Signed off Monday 10:0x; five working days of notice: Tue–Mon, ends Tuesday 00:00.
+				assert.Equal(t, at("2026-03-10 00:00"), v.NoticeEndsAt.In(cst))
+			})
+
+			res := h.runIntro(introInput(c))
+
+			assert.Equal(t, workflows.IntroCertified, res.State)
+			assert.Equal(t, c, res.Category)
+			assert.Equal(t, "YG-2026-"+string(c)+"-0001", res.CertificateNo)
+			v := h.rm.caseView("case_intro")
+			assert.Equal(t, res.CertificateNo, v.CertificateNo)
+			assert.True(t, v.Closed)
+			certified := h.rm.eventsOf(workflows.EventCertified)
+			require.Len(t, certified, 1)
+			assert.Equal(t, at("2026-03-10 00:00"), certified[0].At.In(cst), "issued when the notice ends")
+
+			reviewed := map[string]bool{}
+			for _, id := range h.rm.order {
+				if tv := h.rm.tasks[id]; tv.Step == workflows.StepReview {
+					reviewed[tv.Department] = true
+				}
+			}
+			assert.Len(t, reviewed, len(reviewersOf(c)), "routing by category decides who countersigns")
+
+			if c.NeedsLiaison() {
+				require.Len(t, h.pairings, 1, "A–C talents get a liaison pairing request")
+				assert.Equal(t, workflows.PairingRequestInput{TalentCaseID: "case_intro", TalentName: "李明", Category: c,
+					Applicant: applicant, Department: "lgo", LimitDays: 5}, h.pairings[0])
+				assert.Len(t, h.rm.eventsOf(workflows.EventPairingRequest), 1)
+			} else {
+				assert.Empty(t, h.pairings)
+				assert.Empty(t, h.rm.eventsOf(workflows.EventPairingRequest))
+			}
+		})
+	}
+}
+
+func TestIntroductionReturnAndResubmit(t *testing.T) {
+	h := introHarness(t, at("2026-03-02 09:00"))
+	h.script(time.Hour,
+		func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeReturn, "缺少劳动合同", clerk) },
+		func() {
+			v := h.rm.caseView("case_intro")
+			assert.Equal(t, workflows.StateReturned, v.State)
+			require.NotNil(t, v.CorrectionDeadline)
+			assert.Equal(t, at("2026-03-17 00:00"), v.CorrectionDeadline.In(cst), "ten working days to correct")
+		},
+	)
+	h.after(3*24*time.Hour, func() {
+		h.ok(workflows.UpdateResubmit, workflows.CaseAction{Reason: "已补充劳动合同", Actor: applicant})
+	})
+	h.approveThrough(3*24*time.Hour+time.Hour, domain.CategoryB)
+
+	res := h.runIntro(introInput(domain.CategoryB))
+
+	assert.Equal(t, workflows.IntroCertified, res.State)
+	windows := 0
+	for _, id := range h.rm.order {
+		if h.rm.tasks[id].Step == workflows.StepWindow {
+			windows++
+		}
+	}
+	assert.Equal(t, 2, windows, "the window that returned the case checks the correction")
+}
+
+func TestIntroductionResubmitDeadlineExpiry(t *testing.T) {
+	h := introHarness(t, at("2026-03-02 09:00"))
+	h.after(time.Hour, func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeReturn, "缺少劳动合同", clerk) })
+
+	res := h.runIntro(introInput(domain.CategoryB))
+
+	assert.Equal(t, workflows.StateExpired, res.State)
+	assert.Empty(t, res.CertificateNo)
+	assert.Equal(t, workflows.StateExpired, h.rm.caseView("case_intro").State)
+}
+
+func TestIntroductionDepartmentRejection(t *testing.T) {
+	h := introHarness(t, at("2026-03-02 09:00"))
+	h.script(time.Hour,
+		func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "", clerk) },
+		func() { h.decide(workflows.StepReview, "hrss", domain.OutcomeApprove, "", reviewer["hrss"]) },
+		func() { h.decide(workflows.StepReview, "sci", domain.OutcomeReject, "技术水平达不到B类标准", reviewer["sci"]) },
+	)
+
+	res := h.runIntro(introInput(domain.CategoryB))
+
+	assert.Equal(t, workflows.StateRejected, res.State)
+	assert.Empty(t, res.CertificateNo)
+	assert.Equal(t, workflows.TaskCancelled, h.rm.task(t, workflows.StepReview, "iit").State)
+	assert.Empty(t, h.rm.eventsOf(workflows.EventCertified))
+}
+
+func TestIntroductionDowngrade(t *testing.T) {
+	h := introHarness(t, at("2026-03-02 09:00"))
+	h.approveThroughReview(time.Hour, domain.CategoryB)
+	h.after(2*time.Hour, func() {
+		task := h.rm.task(t, workflows.StepSignOff, "lgo")
+		d := workflows.Decision{TaskID: task.ID, Outcome: domain.OutcomeDowngrade, Comment: "业绩更符合C类", Actor: lgoStaff}
+		up := d
+		up.Category = domain.CategoryA
+		h.decideRefused(up, workflows.ErrTypeInvalid, "category")
+		noReason := d
+		noReason.Category, noReason.Comment = domain.CategoryC, ""
+		h.decideRefused(noReason, workflows.ErrTypeInvalid, "comment")
+		approveWithCategory := workflows.Decision{TaskID: task.ID, Outcome: domain.OutcomeApprove, Category: domain.CategoryC, Actor: lgoStaff}
+		h.decideRefused(approveWithCategory, workflows.ErrTypeInvalid, "category")
+		d.Category = domain.CategoryC
+		h.ok(workflows.UpdateDecide, d)
+	})
+
+	res := h.runIntro(introInput(domain.CategoryB))
+
+	assert.Equal(t, workflows.IntroCertified, res.State)
+	assert.Equal(t, domain.CategoryC, res.Category)
+	assert.Equal(t, "YG-2026-C-0001", res.CertificateNo)
+	assert.Equal(t, domain.CategoryC, h.rm.caseView("case_intro").Category)
+	require.Len(t, h.pairings, 1, "C still gets a liaison leader")
+	assert.Equal(t, domain.CategoryC, h.pairings[0].Category)
+}
+
+// approveThroughReview approves the window and every review, leaving the sign-off open.
+func (h *harness) approveThroughReview(start time.Duration, c domain.Category) {
+	actions := []func(){func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "", clerk) }}
+	for _, d := range reviewersOf(c) {
+		actions = append(actions, func() { h.decide(workflows.StepReview, d, domain.OutcomeApprove, "", reviewer[d]) })
+	}
+	h.script(start, actions...)
+}
+
+func objection(reason string) workflows.CaseAction {
+	return workflows.CaseAction{Reason: reason, Actor: staff("hrss.approver", workflows.RoleApprover, "hrss")}
+}
+
+func TestIntroductionObjectionUpheld(t *testing.T) {
+	h := introHarness(t, at("2026-03-02 09:00"))
+	h.approveThrough(time.Hour, domain.CategoryB)
+	h.after(2*24*time.Hour, func() { h.ok(workflows.UpdateObject, objection("举报：学历证书存疑")) })
+	h.script(2*24*time.Hour+time.Hour,
+		func() {
+			assert.Equal(t, workflows.IntroObjection, h.rm.caseView("case_intro").State)
+			h.rejected(workflows.UpdateObject, objection("第二份异议"), workflows.ErrTypeConflict)
+			h.decide(workflows.StepObjection, "lgo", domain.OutcomeUphold, "经核实学历证书系伪造", lgoStaff)
+		},
+	)
+
+	res := h.runIntro(introInput(domain.CategoryB))
+
+	assert.Equal(t, workflows.StateRejected, res.State)
+	assert.Empty(t, res.CertificateNo)
+	assert.Len(t, h.rm.eventsOf(workflows.EventObjection), 1)
+}
+
+func TestIntroductionObjectionDismissedResumesNotice(t *testing.T) {
+	h := introHarness(t, at("2026-03-02 09:00"))
+	h.approveThrough(time.Hour, domain.CategoryB)
+	// Notice runs from Tuesday 03-03; the objection comes Thursday 03-05 12:00: 2.5 days used.
+	h.after(3*24*time.Hour+3*time.Hour, func() { h.ok(workflows.UpdateObject, objection("举报：业绩造假")) })
+	h.script(3*24*time.Hour+4*time.Hour,
+		func() {
+			v := h.rm.caseView("case_intro")
+			assert.Equal(t, workflows.IntroObjection, v.State)
+			assert.Nil(t, v.NoticeEndsAt, "the notice clock stands still")
+		},
+	)
+	// The LGO dismisses it Monday 03-09 10:00; 2.5 days remain: Tue, Wed, half of Thursday.
+	h.after(7*24*time.Hour+time.Hour, func() {
+		h.decide(workflows.StepObjection, "lgo", domain.OutcomeDismiss, "经核实举报不实", lgoStaff)
+	})
+	h.after(7*24*time.Hour+2*time.Hour, func() {
+		v := h.rm.caseView("case_intro")
+		assert.Equal(t, workflows.IntroNotice, v.State)
+		require.NotNil(t, v.NoticeEndsAt)
+		assert.Equal(t, at("2026-03-12 12:00"), v.NoticeEndsAt.In(cst))
+	})
+
+	res := h.runIntro(introInput(domain.CategoryB))
+
+	assert.Equal(t, workflows.IntroCertified, res.State)
+	assert.Len(t, h.rm.eventsOf(workflows.EventNoticeResumed), 1)
+	certified := h.rm.eventsOf(workflows.EventCertified)
+	require.Len(t, certified, 1)
+	assert.Equal(t, at("2026-03-12 12:00"), certified[0].At.In(cst))
+}
+
+func TestIntroductionWithdraw(t *testing.T) {
+	t.Run("during review", func(t *testing.T) {
+		h := introHarness(t, at("2026-03-02 09:00"))
+		h.script(time.Hour,
+			func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "", clerk) },
+			func() { h.ok(workflows.UpdateWithdraw, workflows.CaseAction{Reason: "已在他处就业", Actor: applicant}) },
+		)
+		res := h.runIntro(introInput(domain.CategoryB))
+		assert.Equal(t, workflows.StateWithdrawn, res.State)
+		assert.Empty(t, h.rm.openTasks())
+	})
+	t.Run("during public notice", func(t *testing.T) {
+		h := introHarness(t, at("2026-03-02 09:00"))
+		h.approveThrough(time.Hour, domain.CategoryB)
+		h.after(2*24*time.Hour, func() {
+			h.ok(workflows.UpdateWithdraw, workflows.CaseAction{Reason: "个人原因", Actor: applicant})
+		})
+		res := h.runIntro(introInput(domain.CategoryB))
+		assert.Equal(t, workflows.StateWithdrawn, res.State)
+		assert.Empty(t, res.CertificateNo, "no certificate after a withdrawal")
+	})
+}
+
+func TestPairingRequestIsAnLGOTaskNamingLeaderAndSpecialist(t *testing.T) {
+	h := newHarness(t, at("2026-03-10 09:00"))
+	h.script(time.Hour,
+		func() {
+			task := h.rm.task(t, "pairing", "lgo")
+			assert.Equal(t, workflows.RoleLGO, task.Role)
+			h.decideRefused(workflows.Decision{TaskID: task.ID, Outcome: domain.OutcomeApprove, Actor: lgoStaff}, workflows.ErrTypeInvalid, "comment")
+		},
+		func() { h.decide("pairing", "lgo", domain.OutcomeApprove, "联系领导：王副县长；服务专员：张三", lgoStaff) },
+	)
+	h.env.ExecuteWorkflow(workflows.LiaisonPairingRequest, workflows.PairingRequestInput{
+		TalentCaseID: "case_intro", TalentName: "李明", Category: domain.CategoryB, Applicant: applicant, Department: "lgo", LimitDays: 5})
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	h.verify()
+	v := h.rm.caseView(workflows.PairingRequestCaseID("case_intro"))
+	assert.Equal(t, "paired", v.State)
+	assert.Equal(t, workflows.ProcessPairingRequest, v.Process)
+}
