@@ -84,7 +84,9 @@ func (h *harness) runIntro(in workflows.IntroductionInput) workflows.Introductio
 
 // approveThrough decides window, every review and the sign-off with approve, one per minute.
 func (h *harness) approveThrough(start time.Duration, c domain.Category) time.Duration {
-	actions := []func(){func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "材料齐全，予以受理", clerk) }}
+	actions := []func(){func() {
+		h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "材料齐全，予以受理", clerk)
+	}}
 	for _, d := range reviewersOf(c) {
 		actions = append(actions, func() { h.decide(workflows.StepReview, d, domain.OutcomeApprove, "", reviewer[d]) })
 	}
@@ -183,7 +185,9 @@ func TestIntroductionDepartmentRejection(t *testing.T) {
 	h.script(time.Hour,
 		func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "", clerk) },
 		func() { h.decide(workflows.StepReview, "hrss", domain.OutcomeApprove, "", reviewer["hrss"]) },
-		func() { h.decide(workflows.StepReview, "sci", domain.OutcomeReject, "技术水平达不到B类标准", reviewer["sci"]) },
+		func() {
+			h.decide(workflows.StepReview, "sci", domain.OutcomeReject, "技术水平达不到B类标准", reviewer["sci"])
+		},
 	)
 
 	res := h.runIntro(introInput(domain.CategoryB))
@@ -291,7 +295,9 @@ func TestIntroductionWithdraw(t *testing.T) {
 		h := introHarness(t, at("2026-03-02 09:00"))
 		h.script(time.Hour,
 			func() { h.decide(workflows.StepWindow, "gsc", domain.OutcomeApprove, "", clerk) },
-			func() { h.ok(workflows.UpdateWithdraw, workflows.CaseAction{Reason: "已在他处就业", Actor: applicant}) },
+			func() {
+				h.ok(workflows.UpdateWithdraw, workflows.CaseAction{Reason: "已在他处就业", Actor: applicant})
+			},
 		)
 		res := h.runIntro(introInput(domain.CategoryB))
 		assert.Equal(t, workflows.StateWithdrawn, res.State)
@@ -317,7 +323,9 @@ func TestPairingRequestIsAnLGOTaskNamingLeaderAndSpecialist(t *testing.T) {
 			assert.Equal(t, workflows.RoleLGO, task.Role)
 			h.decideRefused(workflows.Decision{TaskID: task.ID, Outcome: domain.OutcomeApprove, Actor: lgoStaff}, workflows.ErrTypeInvalid, "comment")
 		},
-		func() { h.decide("pairing", "lgo", domain.OutcomeApprove, "联系领导：王副县长；服务专员：张三", lgoStaff) },
+		func() {
+			h.decide("pairing", "lgo", domain.OutcomeApprove, "联系领导：王副县长；服务专员：张三", lgoStaff)
+		},
 	)
 	h.env.ExecuteWorkflow(workflows.LiaisonPairingRequest, workflows.PairingRequestInput{
 		TalentCaseID: "case_intro", TalentName: "李明", Category: domain.CategoryB, Applicant: applicant, Department: "lgo", LimitDays: 5})
