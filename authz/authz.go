@@ -8,9 +8,11 @@ import (
 	_ "embed"
 	"encoding/csv"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
@@ -193,4 +195,21 @@ func (a *Authorizer) Permissions() []Action {
 	}
 	slices.Sort(acts)
 	return acts
+}
+
+// ReloadEvery reloads the role assignments every interval until ctx ends, so that several API
+// replicas converge on grants made through any of them.
+func (a *Authorizer) ReloadEvery(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.Reload(ctx); err != nil && ctx.Err() == nil {
+				log.Warn("reloading role assignments failed", "err", err)
+			}
+		}
+	}
 }

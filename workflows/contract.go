@@ -6,6 +6,9 @@ package workflows
 import (
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+
 	"talentflow/internal/domain"
 )
 
@@ -23,6 +26,7 @@ const (
 	UpdateWithdraw  = "withdraw"   // CaseAction → CaseStatus
 	UpdateResubmit  = "resubmit"   // CaseAction → CaseStatus
 	UpdateObject    = "object"     // CaseAction → CaseStatus (public-notice objection)
+	UpdateSettled   = "settled"    // nothing → CaseStatus, once the case waits for people again
 	QueryStatus     = "status"     // → CaseStatus
 )
 
@@ -338,4 +342,22 @@ type Interval struct {
 // MeasureResult holds the working days of each requested interval, in order.
 type MeasureResult struct {
 	WorkingDays []float64 `json:"working_days"`
+}
+
+// Search attributes every case workflow keeps up to date, so an operator can find cases in the
+// Temporal Web UI (the API's lists come from the read model, never from these).
+var (
+	SearchProcess  = temporal.NewSearchAttributeKeyKeyword("TalentflowProcess")
+	SearchState    = temporal.NewSearchAttributeKeyKeyword("TalentflowState")
+	SearchStep     = temporal.NewSearchAttributeKeyKeyword("TalentflowStep")
+	SearchCategory = temporal.NewSearchAttributeKeyKeyword("TalentflowCategory")
+)
+
+// SearchAttributes are the custom search attributes to register with the namespace.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	out := map[string]enumspb.IndexedValueType{}
+	for _, k := range []temporal.SearchAttributeKeyKeyword{SearchProcess, SearchState, SearchStep, SearchCategory} {
+		out[k.GetName()] = enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	}
+	return out
 }

@@ -37,6 +37,8 @@ type Case struct {
 	// waiting is the condition the process body is blocked on, nil while it works; an update
 	// handler answers once the body is blocked again (the case has settled).
 	waiting func() bool
+	// indexed is what the search attributes last said.
+	indexed [4]string
 	logger  interface {
 		Warn(string, ...any)
 		Error(string, ...any)
@@ -226,6 +228,7 @@ func (c *Case) Commit(ctx workflow.Context) error {
 		return nil
 	}
 	ctx = c.io(ctx)
+	c.index(ctx)
 	var res ProjectionResult
 	if err := workflow.ExecuteLocalActivity(ctx, ActivityProject, *p).Get(ctx, &res); err != nil {
 		c.logger.Error("read-model projection failed", "case", c.info.ID, "err", err)
@@ -235,6 +238,27 @@ func (c *Case) Commit(ctx workflow.Context) error {
 		c.startDelivery(ctx, d)
 	}
 	return nil
+}
+
+// index upserts the search attributes that changed.
+func (c *Case) index(ctx workflow.Context) {
+	now := [4]string{c.view.Process, c.view.State, c.view.CurrentStep, string(c.view.Category)}
+	if now == c.indexed {
+		return
+	}
+	keys := []temporal.SearchAttributeKeyKeyword{SearchProcess, SearchState, SearchStep, SearchCategory}
+	var updates []temporal.SearchAttributeUpdate
+	for i, k := range keys {
+		if now[i] != c.indexed[i] && now[i] != "" {
+			updates = append(updates, k.ValueSet(now[i]))
+		}
+	}
+	c.indexed = now
+	if len(updates) > 0 {
+		if err := workflow.UpsertTypedSearchAttributes(ctx, updates...); err != nil {
+			c.logger.Warn("search attributes not updated", "case", c.info.ID, "err", err)
+		}
+	}
 }
 
 func (c *Case) takePending() *Projection {

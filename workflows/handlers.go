@@ -31,6 +31,13 @@ func (c *Case) registerHandlers(ctx workflow.Context) error {
 		{UpdateWithdraw, c.withdraw, c.validateWithdraw},
 		{UpdateResubmit, c.resubmit, c.validateResubmit},
 	}
+	// settled answers once the case waits for people again: a caller that just started the
+	// case reads a read model that already shows the first tasks.
+	if err := workflow.SetUpdateHandler(ctx, UpdateSettled, func(ctx workflow.Context) (CaseStatus, error) {
+		return c.answer(ctx), nil
+	}); err != nil {
+		return err
+	}
 	for _, u := range updates {
 		if err := workflow.SetUpdateHandlerWithOptions(ctx, u.name, u.handler,
 			workflow.UpdateHandlerOptions{Validator: u.validator}); err != nil {

@@ -76,6 +76,9 @@ type Certificate struct {
 	No string `json:"no"`
 }
 
+// WorkflowID is the id of the case's workflow.
+func (in IntroductionInput) WorkflowID() string { return IntroductionWorkflowID(in.CaseID) }
+
 func (in IntroductionInput) validate() error {
 	var errs []error
 	if in.CaseID == "" || in.Applicant.UserID == "" {

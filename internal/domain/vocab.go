@@ -183,3 +183,9 @@ func (o Outcome) Valid() bool { return outcomes.index(o) >= 0 }
 
 // Label returns the Chinese name of o, or "" if o is not valid.
 func (o Outcome) Label() string { return outcomes.label(o) }
+
+// EnumValues list each vocabulary's values, so that an API schema can declare them as an enum.
+func (Category) EnumValues() []string  { return CategoryValues() }
+func (Education) EnumValues() []string { return EducationValues() }
+func (Title) EnumValues() []string     { return TitleValues() }
+func (Outcome) EnumValues() []string   { return OutcomeValues() }

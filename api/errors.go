@@ -1,0 +1,110 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"talentflow/internal/app"
+)
+
+// ErrorBody is every error response: {"error": {"code", "message", "field"}}.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong, and which field of the request is at fault.
+type ErrorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+var statusOf = map[app.Kind]int{
+	app.KindInvalid:      http.StatusUnprocessableEntity,
+	app.KindBadRequest:   http.StatusBadRequest,
+	app.KindUnauthorized: http.StatusUnauthorized,
+	app.KindForbidden:    http.StatusForbidden,
+	app.KindNotFound:     http.StatusNotFound,
+	app.KindConflict:     http.StatusConflict,
+	app.KindTooLarge:     http.StatusRequestEntityTooLarge,
+	app.KindLocked:       http.StatusTooManyRequests,
+	app.KindUnavailable:  http.StatusServiceUnavailable,
+}
+
+// classify maps any error to the status and body the client sees. Unknown errors become a 500
+// with a generic message: internal details never leave the server (they are logged).
+func classify(err error) (int, ErrorDetail, *app.Error) {
+	var ae *app.Error
+	if errors.As(err, &ae) {
+		return statusOf[ae.Kind], ErrorDetail{Code: ae.Code, Message: ae.Message, Field: ae.Field}, ae
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		msg := http.StatusText(he.Code)
+		if s, ok := he.Message.(string); ok && s != "" {
+			msg = s
+		}
+		code := map[int]string{
+			http.StatusNotFound: "not_found", http.StatusMethodNotAllowed: "method_not_allowed",
+			http.StatusRequestEntityTooLarge: "too_large", http.StatusUnauthorized: "unauthorized",
+			http.StatusForbidden: "forbidden", http.StatusBadRequest: "bad_request",
+		}[he.Code]
+		if code == "" {
+			code = "error"
+		}
+		return he.Code, ErrorDetail{Code: code, Message: msg}, nil
+	}
+	return http.StatusInternalServerError, ErrorDetail{Code: "internal", Message: "internal error; it has been logged"}, nil
+}
+
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	status, detail, ae := classify(err)
+	if status >= 500 {
+		s.Log.ErrorContext(c.Request().Context(), "request failed", "err", err, "status", status,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
+	}
+	if ae != nil && ae.RetryAfter > 0 {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Seconds())+1))
+	}
+	c.Set(errorKey, detail)
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(status)
+		return
+	}
+	_ = c.JSON(status, ErrorBody{Error: detail})
+}
+
+const errorKey = "talentflow.error"
+
+// badJSON explains a body that cannot be decoded, naming the field where possible.
+func badJSON(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		return &app.Error{Kind: app.KindInvalid, Code: "invalid", Field: typeErr.Field,
+			Message: fmt.Sprintf("%s must be a %s, not %s", typeErr.Field, typeErr.Type, typeErr.Value)}
+	case errors.As(err, &syntaxErr):
+		return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)}
+	}
+	if field, ok := unknownField(err); ok {
+		return &app.Error{Kind: app.KindInvalid, Code: "unknown_field", Field: field, Message: "unknown field " + field}
+	}
+	return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: "the request body must be a JSON object"}
+}
+
+func unknownField(err error) (string, bool) {
+	var f string
+	if _, e := fmt.Sscanf(err.Error(), "json: unknown field %q", &f); e == nil {
+		return f, true
+	}
+	return "", false
+}

@@ -1,0 +1,328 @@
+package api
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"talentflow/authz"
+	"talentflow/internal/app"
+	"talentflow/internal/domain"
+	"talentflow/internal/identity"
+)
+
+// LoginInput is a username and password.
+type LoginInput struct {
+	Username string `json:"username" validate:"required"`
+	Password string `json:"password" validate:"required"`
+}
+
+// LoginResult carries the bearer token.
+type LoginResult struct {
+	Token     string    `json:"token"`
+	TokenType string    `json:"token_type"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      app.Me    `json:"user"`
+}
+
+func (s *Server) login(c echo.Context) error {
+	var in LoginInput
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	switch {
+	case strings.TrimSpace(in.Username) == "":
+		return app.Invalid("username", "username is required")
+	case in.Password == "":
+		return app.Invalid("password", "password is required")
+	}
+	u, token, exp, err := s.Identity.Login(c.Request().Context(), in.Username, in.Password)
+	var locked *identity.LockedError
+	switch {
+	case errors.As(err, &locked):
+		return &app.Error{Kind: app.KindLocked, Code: "account_locked", Message: locked.Error(),
+			RetryAfter: time.Until(locked.Until)}
+	case errors.Is(err, identity.ErrBadCredentials), errors.Is(err, identity.ErrDisabled):
+		return &app.Error{Kind: app.KindUnauthorized, Code: "bad_credentials", Message: err.Error()}
+	case err != nil:
+		return err
+	}
+	p := &authz.Principal{User: u}
+	c.Set(principalKey, p)
+	me, err := s.App.Me(c.Request().Context(), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, LoginResult{Token: token, TokenType: "Bearer", ExpiresAt: exp, User: me})
+}
+
+func (s *Server) me(c echo.Context) error {
+	return reply[app.Me](c, http.StatusOK)(s.App.Me(c.Request().Context(), principal(c)))
+}
+
+// Term is one vocabulary value with its label.
+type Term struct {
+	Value string `json:"value"`
+	Label string `json:"label"`
+}
+
+// Vocabularies are every fixed vocabulary of the API.
+type Vocabularies struct {
+	Categories []Term `json:"categories"`
+	Education  []Term `json:"education"`
+	Titles     []Term `json:"titles"`
+	Outcomes   []Term `json:"outcomes"`
+	Roles      []Term `json:"roles"`
+}
+
+func terms[T ~string](values []string, label func(T) string) []Term {
+	out := make([]Term, len(values))
+	for i, v := range values {
+		out[i] = Term{Value: v, Label: label(T(v))}
+	}
+	return out
+}
+
+var roleLabels = map[string]string{
+	authz.RoleApplicant: "申请人", authz.RoleClerk: "窗口受理员", authz.RoleApprover: "成员单位审核人",
+	authz.RoleDeptHead: "成员单位分管领导", authz.RoleLGO: "人才办", authz.RoleLeader: "县级领导",
+	authz.RoleFinance: "财政局支付专员", authz.RoleAuditor: "纪检审计", authz.RoleAdmin: "系统管理员",
+}
+
+func (s *Server) vocabularies(c echo.Context) error {
+	return c.JSON(http.StatusOK, Vocabularies{
+		Categories: terms(domain.CategoryValues(), domain.Category.Label),
+		Education:  terms(domain.EducationValues(), domain.Education.Label),
+		Titles:     terms(domain.TitleValues(), domain.Title.Label),
+		Outcomes:   terms(domain.OutcomeValues(), domain.Outcome.Label),
+		Roles:      terms(authz.Roles(), func(r string) string { return roleLabels[r] }),
+	})
+}
+
+// reply writes a use case's result as JSON with status, or returns its error.
+func reply[T any](c echo.Context, status int) func(T, error) error {
+	return func(out T, err error) error {
+		if err != nil {
+			return err
+		}
+		return c.JSON(status, out)
+	}
+}
+
+// withBody decodes the JSON body into In and runs fn.
+func withBody[In, Out any](c echo.Context, status int, fn func(In) (Out, error)) error {
+	var in In
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	return reply[Out](c, status)(fn(in))
+}
+
+// withQuery decodes the query string into Q and runs fn.
+func withQuery[Q, Out any](c echo.Context, fn func(Q) (Out, error)) error {
+	var q Q
+	if err := bindQuery(c, &q); err != nil {
+		return err
+	}
+	return reply[Out](c, http.StatusOK)(fn(q))
+}
+
+func (s *Server) listDepartments(c echo.Context) error {
+	return reply[[]app.DepartmentItem](c, http.StatusOK)(s.App.Departments(c.Request().Context()))
+}
+
+func (s *Server) createDepartment(c echo.Context) error {
+	return withBody(c, http.StatusCreated, func(in app.NewDepartment) (app.DepartmentItem, error) {
+		return s.App.CreateDepartment(c.Request().Context(), in)
+	})
+}
+
+func (s *Server) listUsers(c echo.Context) error {
+	return withQuery(c, func(f app.UserFilter) ([]app.UserItem, error) {
+		return s.App.Users(c.Request().Context(), principal(c), f)
+	})
+}
+
+func (s *Server) createUser(c echo.Context) error {
+	return withBody(c, http.StatusCreated, func(in app.NewUser) (app.UserItem, error) {
+		return s.App.CreateUser(c.Request().Context(), principal(c), s.Identity, in)
+	})
+}
+
+func (s *Server) grantRole(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.Grant) (app.UserItem, error) {
+		return s.App.GrantRole(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) revokeRole(c echo.Context) error {
+	return reply[app.UserItem](c, http.StatusOK)(s.App.RevokeRole(c.Request().Context(), principal(c),
+		c.Param("id"), c.Param("role"), c.Param("department")))
+}
+
+func (s *Server) createIntroduction(c echo.Context) error {
+	return withBody(c, http.StatusCreated, func(in app.IntroductionProfile) (app.Created, error) {
+		return s.App.CreateIntroduction(c.Request().Context(), principal(c), in)
+	})
+}
+
+func (s *Server) updateIntroduction(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.IntroductionProfile) (app.CaseDetail, error) {
+		ctx, p := c.Request().Context(), principal(c)
+		if err := s.App.UpdateIntroduction(ctx, p, c.Param("id"), in); err != nil {
+			return app.CaseDetail{}, err
+		}
+		return s.App.Case(ctx, p, c.Param("id"))
+	})
+}
+
+func (s *Server) submitIntroduction(c echo.Context) error {
+	return reply[app.CaseDetail](c, http.StatusOK)(s.App.SubmitIntroduction(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) resubmitIntroduction(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+		return s.App.ResubmitIntroduction(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) listCases(c echo.Context) error {
+	return withQuery(c, func(f app.CaseFilter) (app.Page[app.CaseSummary], error) {
+		return s.App.Cases(c.Request().Context(), principal(c), f)
+	})
+}
+
+func (s *Server) getCase(c echo.Context) error {
+	return reply[app.CaseDetail](c, http.StatusOK)(s.App.Case(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) withdrawCase(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+		return s.App.WithdrawCase(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) objectToCase(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+		return s.App.ObjectToCase(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) attachToCase(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.AttachInput) (app.CaseDetail, error) {
+		return s.App.AttachToCase(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) listTasks(c echo.Context) error {
+	return withQuery(c, func(f app.TaskFilter) (app.Page[app.TaskItem], error) {
+		return s.App.Tasks(c.Request().Context(), principal(c), f)
+	})
+}
+
+func (s *Server) claimTask(c echo.Context) error {
+	return reply[any](c, http.StatusOK)(wrap(s.App.ClaimTask(c.Request().Context(), principal(c), c.Param("id"))))
+}
+
+func (s *Server) unclaimTask(c echo.Context) error {
+	return reply[any](c, http.StatusOK)(wrap(s.App.UnclaimTask(c.Request().Context(), principal(c), c.Param("id"))))
+}
+
+func wrap[T any](v T, err error) (any, error) { return v, err }
+
+func (s *Server) decideTask(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.DecisionInput) (any, error) {
+		return wrap(s.App.Decide(c.Request().Context(), principal(c), c.Param("id"), in))
+	})
+}
+
+func (s *Server) delegateTask(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.DelegationInput) (any, error) {
+		return wrap(s.App.DelegateTask(c.Request().Context(), principal(c), c.Param("id"), in))
+	})
+}
+
+func (s *Server) urgeTask(c echo.Context) error {
+	return withBody(c, http.StatusOK, func(in app.UrgeInput) (app.TaskItem, error) {
+		return s.App.UrgeTask(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) addSigner(c echo.Context) error {
+	return withBody(c, http.StatusCreated, func(in app.SignerInput) (any, error) {
+		return wrap(s.App.AddSigner(c.Request().Context(), principal(c), c.Param("id"), in))
+	})
+}
+
+func (s *Server) listComments(c echo.Context) error {
+	return reply[[]app.CommentItem](c, http.StatusOK)(s.App.TaskComments(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) addComment(c echo.Context) error {
+	return withBody(c, http.StatusCreated, func(in app.CommentInput) (app.CommentItem, error) {
+		return s.App.CommentOnTask(c.Request().Context(), principal(c), c.Param("id"), in)
+	})
+}
+
+func (s *Server) listNotifications(c echo.Context) error {
+	return withQuery(c, func(f app.NotificationFilter) (app.Page[app.NotificationItem], error) {
+		return s.App.Notifications(c.Request().Context(), principal(c), f)
+	})
+}
+
+func (s *Server) readNotification(c echo.Context) error {
+	return reply[app.ReadResult](c, http.StatusOK)(s.App.MarkNotificationRead(c.Request().Context(), principal(c), c.Param("id")))
+}
+
+func (s *Server) readAllNotifications(c echo.Context) error {
+	return reply[app.ReadResult](c, http.StatusOK)(s.App.MarkAllNotificationsRead(c.Request().Context(), principal(c)))
+}
+
+func (s *Server) uploadAttachment(c echo.Context) error {
+	limit := int64(10 << 20)
+	c.Request().Body = http.MaxBytesReader(c.Response(), c.Request().Body, limit+(1<<20))
+	file, header, err := c.Request().FormFile("file")
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return &app.Error{Kind: app.KindTooLarge, Code: "too_large", Field: "file", Message: "file is larger than 10 MiB"}
+		}
+		return app.Invalid("file", "send the file as multipart/form-data in the field \"file\"")
+	}
+	defer file.Close()
+	return reply[app.AttachmentInfo](c, http.StatusCreated)(s.App.UploadAttachment(c.Request().Context(), principal(c), header.Filename, file))
+}
+
+func (s *Server) downloadAttachment(c echo.Context) error {
+	info, f, err := s.App.OpenAttachment(c.Request().Context(), principal(c), c.Param("sha256"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, info.ContentType)
+	h.Set(echo.HeaderContentLength, strconv.FormatInt(info.Size, 10))
+	h.Set(echo.HeaderContentDisposition, "attachment; filename*=UTF-8''"+urlEscape(info.Name))
+	c.Response().WriteHeader(http.StatusOK)
+	_, err = io.Copy(c.Response(), f)
+	return err
+}
+
+func (s *Server) listAudit(c echo.Context) error {
+	return withQuery(c, func(f app.AuditFilter) (app.AuditPage, error) {
+		return s.App.AuditLog(c.Request().Context(), principal(c), f)
+	})
+}
+
+func (s *Server) verifyAudit(c echo.Context) error {
+	rep, err := s.App.VerifyAudit(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}

@@ -1,0 +1,162 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"talentflow/authz"
+	"talentflow/internal/app"
+	"talentflow/internal/audit"
+	"talentflow/workflows"
+)
+
+// route is one operation: how it is reached, what it needs, what it takes and gives. The echo
+// router, the OpenAPI document, the audit log and the authorization test all read this table.
+type route struct {
+	ID     string // operationId; also the audit action
+	Method string
+	Path   string
+	// Action is the domain action the route needs somewhere; "" with Public false means any
+	// authenticated user (the application layer scopes what they see).
+	Action authz.Action
+	Public bool
+	// Upload is the multipart size limit in bytes (0: a JSON body of at most 1 MiB).
+	Upload int64
+	// Object is the audit object, with :params from the path ("task/:id").
+	Object  string
+	Tag     string
+	Summary string
+	// In, Query and Out are zero values of the body, query and response types (nil: none).
+	In, Query, Out any
+	Status         int
+	// Produces is the media type of a non-JSON response.
+	Produces string
+	Handler  echo.HandlerFunc
+}
+
+func (r route) object(c echo.Context) string {
+	if r.Object == "" {
+		return r.Path
+	}
+	out := r.Object
+	for _, name := range c.ParamNames() {
+		out = strings.ReplaceAll(out, ":"+name, c.Param(name))
+	}
+	return out
+}
+
+func (s *Server) routes() []route {
+	return []route{
+		{ID: "healthz", Method: http.MethodGet, Path: "/healthz", Public: true, Tag: "operations",
+			Summary: "The process is up.", Out: map[string]bool{}, Handler: s.healthz},
+		{ID: "readyz", Method: http.MethodGet, Path: "/readyz", Public: true, Tag: "operations",
+			Summary: "The database and Temporal answer (503 otherwise).", Out: Readiness{}, Handler: s.readyz},
+		{ID: "metrics", Method: http.MethodGet, Path: "/metrics", Public: true, Tag: "operations",
+			Summary: "Prometheus metrics: HTTP requests and the Temporal SDK.", Produces: "text/plain", Handler: s.metrics()},
+		{ID: "openapi", Method: http.MethodGet, Path: "/api/openapi.json", Public: true, Tag: "operations",
+			Summary: "This document.", Out: map[string]any{}, Handler: s.openapi},
+
+		{ID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Public: true, Tag: "identity", Object: "session",
+			Summary: "Log in; returns a short-lived bearer token. Five wrong passwords lock the account for ten minutes.",
+			In:      LoginInput{}, Out: LoginResult{}, Handler: s.login},
+		{ID: "me", Method: http.MethodGet, Path: "/api/v1/me", Tag: "identity",
+			Summary: "The caller, with roles per department and the actions they may take.", Out: app.Me{}, Handler: s.me},
+		{ID: "vocabularies", Method: http.MethodGet, Path: "/api/v1/vocabularies", Tag: "identity",
+			Summary: "Every fixed vocabulary with its Chinese labels.", Out: Vocabularies{}, Handler: s.vocabularies},
+		{ID: "listDepartments", Method: http.MethodGet, Path: "/api/v1/departments", Tag: "admin",
+			Summary: "The member units.", Out: []app.DepartmentItem{}, Handler: s.listDepartments},
+		{ID: "createDepartment", Method: http.MethodPost, Path: "/api/v1/departments", Action: authz.DepartmentManage, Tag: "admin",
+			Object: "department", Summary: "Add a member unit.", In: app.NewDepartment{}, Out: app.DepartmentItem{}, Status: http.StatusCreated,
+			Handler: s.createDepartment},
+		{ID: "listUsers", Method: http.MethodGet, Path: "/api/v1/users", Action: authz.UserRead, Tag: "admin",
+			Summary: "Users (phones masked); department heads see their department.", Query: app.UserFilter{}, Out: []app.UserItem{},
+			Handler: s.listUsers},
+		{ID: "createUser", Method: http.MethodPost, Path: "/api/v1/users", Action: authz.UserManage, Tag: "admin", Object: "user",
+			Summary: "Create an account (password: 8+ characters mixing three of lower, upper, digits, symbols).",
+			In:      app.NewUser{}, Out: app.UserItem{}, Status: http.StatusCreated, Handler: s.createUser},
+		{ID: "grantRole", Method: http.MethodPost, Path: "/api/v1/users/:id/roles", Action: authz.UserManage, Tag: "admin",
+			Object: "user/:id", Summary: "Grant a role in a department.", In: app.Grant{}, Out: app.UserItem{}, Handler: s.grantRole},
+		{ID: "revokeRole", Method: http.MethodDelete, Path: "/api/v1/users/:id/roles/:role/:department", Action: authz.UserManage,
+			Tag: "admin", Object: "user/:id", Summary: "Revoke a role in a department.", Out: app.UserItem{}, Handler: s.revokeRole},
+
+		{ID: "createIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions", Action: authz.CaseApply,
+			Tag: "introduction", Object: "case", Summary: "Save a draft talent introduction application.",
+			In: app.IntroductionProfile{}, Out: app.Created{}, Status: http.StatusCreated, Handler: s.createIntroduction},
+		{ID: "updateIntroduction", Method: http.MethodPut, Path: "/api/v1/introductions/:id", Action: authz.CaseApply,
+			Tag: "introduction", Object: "case/:id", Summary: "Edit a draft, or an application returned for correction.",
+			In: app.IntroductionProfile{}, Out: app.CaseDetail{}, Handler: s.updateIntroduction},
+		{ID: "submitIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions/:id/submit", Action: authz.CaseApply,
+			Tag: "introduction", Object: "case/:id", Summary: "Submit a draft: starts the case (409 if this person has an open application in this category).",
+			Out: app.CaseDetail{}, Handler: s.submitIntroduction},
+		{ID: "resubmitIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions/:id/resubmit", Action: authz.CaseApply,
+			Tag: "introduction", Object: "case/:id", Summary: "Resubmit an application returned for correction.",
+			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.resubmitIntroduction},
+
+		{ID: "listCases", Method: http.MethodGet, Path: "/api/v1/cases", Tag: "cases",
+			Summary: "Cases the caller may see: own applications, cases with tasks in their departments, or all.",
+			Query:   app.CaseFilter{}, Out: app.Page[app.CaseSummary]{}, Handler: s.listCases},
+		{ID: "getCase", Method: http.MethodGet, Path: "/api/v1/cases/:id", Tag: "cases",
+			Summary: "A case with its tasks, full timeline, attachments and (for auditors) audit rows.",
+			Out:     app.CaseDetail{}, Handler: s.getCase},
+		{ID: "withdrawCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Action: authz.CaseWithdraw,
+			Tag: "cases", Object: "case/:id", Summary: "Withdraw your application (until the certificate is issued).",
+			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.withdrawCase},
+		{ID: "objectToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/objections", Action: authz.CaseObject,
+			Tag: "cases", Object: "case/:id", Summary: "File an objection during public notice: pauses the notice, opens an LGO task.",
+			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.objectToCase},
+		{ID: "attachToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/attachments", Action: authz.AttachmentUpload,
+			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: app.AttachInput{}, Out: app.CaseDetail{},
+			Handler: s.attachToCase},
+		{ID: "certificate", Method: http.MethodGet, Path: "/api/v1/cases/:id/certificate", Tag: "cases",
+			Summary: "The talent certificate as a printable page.", Produces: "text/html", Handler: s.certificate},
+
+		{ID: "listTasks", Method: http.MethodGet, Path: "/api/v1/tasks", Action: authz.TaskRead, Tag: "tasks",
+			Summary: "An inbox: mine, department, claimable, done or cc; filters and cursor paging.",
+			Query:   app.TaskFilter{}, Out: app.Page[app.TaskItem]{}, Handler: s.listTasks},
+		{ID: "claimTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/claim", Action: authz.TaskClaim, Tag: "tasks",
+			Object: "task/:id", Summary: "Claim an open task.", Out: workflows.TaskView{}, Handler: s.claimTask},
+		{ID: "unclaimTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/unclaim", Action: authz.TaskClaim, Tag: "tasks",
+			Object: "task/:id", Summary: "Put a claimed task back in the department's inbox.", Out: workflows.TaskView{},
+			Handler: s.unclaimTask},
+		{ID: "decideTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/decision", Action: authz.TaskDecide, Tag: "tasks",
+			Object: "task/:id", Summary: "Decide a task; 409 when it is no longer open or someone else decided first.",
+			In: app.DecisionInput{}, Out: workflows.DecisionResult{}, Handler: s.decideTask},
+		{ID: "delegateTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/delegate", Action: authz.TaskDelegate, Tag: "tasks",
+			Object: "task/:id", Summary: "Hand a task to a colleague of its department (转办).", In: app.DelegationInput{},
+			Out: workflows.TaskView{}, Handler: s.delegateTask},
+		{ID: "urgeTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/urge", Action: authz.TaskUrge, Tag: "tasks",
+			Object: "task/:id", Summary: "Urge whoever works the task (催办).", In: app.UrgeInput{}, Out: app.TaskItem{},
+			Handler: s.urgeTask},
+		{ID: "addSigner", Method: http.MethodPost, Path: "/api/v1/tasks/:id/signers", Action: authz.TaskAddSigner, Tag: "tasks",
+			Object: "task/:id", Summary: "Add a department to the task's countersign (加签).", In: app.SignerInput{},
+			Out: workflows.TaskView{}, Status: http.StatusCreated, Handler: s.addSigner},
+		{ID: "listComments", Method: http.MethodGet, Path: "/api/v1/tasks/:id/comments", Action: authz.TaskRead, Tag: "tasks",
+			Summary: "Comments on a task.", Out: []app.CommentItem{}, Handler: s.listComments},
+		{ID: "addComment", Method: http.MethodPost, Path: "/api/v1/tasks/:id/comments", Action: authz.TaskComment, Tag: "tasks",
+			Object: "task/:id", Summary: "Comment on a task.", In: app.CommentInput{}, Out: app.CommentItem{},
+			Status: http.StatusCreated, Handler: s.addComment},
+
+		{ID: "listNotifications", Method: http.MethodGet, Path: "/api/v1/notifications", Tag: "notifications",
+			Summary: "The caller's reminders, escalations, urges and copies.", Query: app.NotificationFilter{},
+			Out: app.Page[app.NotificationItem]{}, Handler: s.listNotifications},
+		{ID: "readNotification", Method: http.MethodPost, Path: "/api/v1/notifications/:id/read", Tag: "notifications",
+			Object: "notification/:id", Summary: "Mark a notification read.", Out: app.ReadResult{}, Handler: s.readNotification},
+		{ID: "readAllNotifications", Method: http.MethodPost, Path: "/api/v1/notifications/read-all", Tag: "notifications",
+			Object: "notifications", Summary: "Mark every notification read.", Out: app.ReadResult{}, Handler: s.readAllNotifications},
+
+		{ID: "uploadAttachment", Method: http.MethodPost, Path: "/api/v1/attachments", Action: authz.AttachmentUpload,
+			Upload: 10 << 20, Tag: "attachments", Object: "attachment",
+			Summary: "Upload a file (multipart field \"file\"; PDF, JPEG, PNG, DOCX or XLSX, at most 10 MiB); stored by sha256.",
+			Out:     app.AttachmentInfo{}, Status: http.StatusCreated, Handler: s.uploadAttachment},
+		{ID: "downloadAttachment", Method: http.MethodGet, Path: "/api/v1/attachments/:sha256", Tag: "attachments",
+			Summary:  "Download a file you uploaded or that is attached to a case you may read.",
+			Produces: "application/octet-stream", Handler: s.downloadAttachment},
+
+		{ID: "listAudit", Method: http.MethodGet, Path: "/api/v1/audit", Action: authz.AuditRead, Tag: "audit",
+			Summary: "The audit log, newest first, with filters.", Query: app.AuditFilter{}, Out: app.AuditPage{}, Handler: s.listAudit},
+		{ID: "verifyAudit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Action: authz.AuditRead, Tag: "audit",
+			Summary: "Recompute the audit log's hash chain.", Out: audit.Report{}, Handler: s.verifyAudit},
+	}
+}

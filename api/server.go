@@ -1,0 +1,303 @@
+// Package api is talentflow's HTTP surface: the echo server, its route table (each route names
+// the domain action it needs), the OpenAPI document generated from that table, one error
+// handler, authentication, request auditing and metrics.
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo-contrib/echoprometheus"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"talentflow/authz"
+	"talentflow/internal/app"
+	"talentflow/internal/audit"
+	"talentflow/internal/identity"
+	"talentflow/internal/store"
+)
+
+// Server wires the application into HTTP.
+type Server struct {
+	App      *app.App
+	Identity *identity.Service
+	Authz    *authz.Authorizer
+	DB       *store.DB
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	// Ready reports whether the dependencies answer (database, Temporal).
+	Ready func(ctx context.Context) map[string]error
+	// Console is the web console's static files (nil: no console).
+	Console fs.FS
+	// TemporalUI is the Temporal Web UI's URL, shown on the console (dev mode).
+	TemporalUI string
+}
+
+const maxBody = 1 << 20 // JSON bodies (1M); uploads have their own limit
+
+// Handler builds the echo server with every route.
+func (s *Server) Handler() *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	e.Use(middleware.RequestID())
+	e.Use(s.recoverer())
+	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
+		Namespace: "talentflow", Subsystem: "http", Registerer: s.Registry, DoNotUseRequestPathFor404: true,
+		StatusCodeResolver: func(c echo.Context, err error) int {
+			if err == nil {
+				return c.Response().Status
+			}
+			status, _, _ := classify(err)
+			return status
+		},
+	}))
+	e.Use(s.accessLog())
+	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{XSSProtection: "0", ContentTypeNosniff: "nosniff",
+		XFrameOptions: "DENY", ReferrerPolicy: "same-origin"}))
+
+	for _, r := range s.routes() {
+		r := r
+		var mws []echo.MiddlewareFunc
+		if !r.Public {
+			mws = append(mws, s.authenticate)
+			if r.Action != "" {
+				mws = append(mws, s.require(r.Action))
+			}
+		}
+		if r.Method != http.MethodGet && strings.HasPrefix(r.Path, "/api/") {
+			mws = append(mws, s.auditRequest(r))
+		}
+		if r.Upload == 0 {
+			mws = append(mws, middleware.BodyLimit("1M"))
+		}
+		e.Add(r.Method, r.Path, r.Handler, mws...)
+	}
+	if s.Console != nil {
+		s.mountConsole(e)
+	}
+	return e
+}
+
+// recoverer turns a panic into a logged 500.
+func (s *Server) recoverer() echo.MiddlewareFunc {
+	return middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			s.Log.ErrorContext(c.Request().Context(), "panic", "err", err, "stack", string(stack))
+			return err
+		},
+	})
+}
+
+// accessLog writes one structured line per request, with the request id. Query strings are
+// left out: they may carry personal data.
+func (s *Server) accessLog() echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogStatus: true, LogMethod: true, LogURIPath: true, LogLatency: true, LogRequestID: true, LogError: true,
+		HandleError: true,
+		Skipper:     func(c echo.Context) bool { return c.Path() == "/metrics" || c.Path() == "/healthz" },
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= 500 {
+				level = slog.LevelError
+			}
+			attrs := []slog.Attr{
+				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.String("route", c.Path()),
+				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
+			}
+			if p, ok := c.Get(principalKey).(*authz.Principal); ok {
+				attrs = append(attrs, slog.String("user", p.User.Username))
+			}
+			s.Log.LogAttrs(c.Request().Context(), level, "http", attrs...)
+			return nil
+		},
+	})
+}
+
+const principalKey = "talentflow.principal"
+
+// authenticate requires a valid bearer token and loads the principal with their roles.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if !ok || token == "" {
+			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "log in first: send Authorization: Bearer <token>"}
+		}
+		claims, err := s.Identity.Verify(strings.TrimSpace(token))
+		if err != nil {
+			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "the token is invalid or expired; log in again"}
+		}
+		ctx := c.Request().Context()
+		var p authz.Principal
+		if err := s.DB.WithContext(ctx).Where("id = ?", claims.Subject).Take(&p.User).Error; err != nil || p.User.Disabled {
+			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "the account no longer exists or is disabled"}
+		}
+		if err := s.DB.WithContext(ctx).Where("user_id = ?", p.User.ID).Order("granted_at, role").Find(&p.Grants).Error; err != nil {
+			return err
+		}
+		c.Set(principalKey, &p)
+		return next(c)
+	}
+}
+
+// require allows the route only to principals whose roles grant act somewhere; object-level
+// checks (this task belongs to your department) follow in the application layer.
+func (s *Server) require(act authz.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			p := principal(c)
+			if !s.Authz.Can(p.User.ID, authz.Anywhere, act) {
+				return app.Forbidden("your roles do not allow %s", act)
+			}
+			return next(c)
+		}
+	}
+}
+
+func principal(c echo.Context) *authz.Principal {
+	p, _ := c.Get(principalKey).(*authz.Principal)
+	return p
+}
+
+// auditRequest appends every state-changing request to the audit log: who, acting as what
+// role in which department, what, on which object, and how it ended.
+func (s *Server) auditRequest(r route) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, acting := authz.WithActing(c.Request().Context())
+			c.SetRequest(c.Request().WithContext(ctx))
+			var loginName string
+			if r.ID == "login" {
+				loginName = peekUsername(c)
+			}
+			err := next(c)
+			status := c.Response().Status
+			reason := ""
+			if err != nil {
+				var detail ErrorDetail
+				status, detail, _ = classify(err)
+				reason = detail.Message
+			}
+			entry := audit.Entry{
+				Action: r.ID, Object: r.object(c), Outcome: http.StatusText(status), Reason: reason,
+				RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Role: acting.Role, Department: acting.Department,
+			}
+			if status >= 200 && status < 300 {
+				entry.Outcome = "ok"
+			}
+			if p := principal(c); p != nil {
+				entry.Actor = p.User.Username
+				if entry.Role == "" {
+					entry.Role, entry.Department = p.PrimaryRole()
+				}
+			} else {
+				entry.Actor = "anonymous"
+				if loginName != "" {
+					entry.Actor = loginName
+				}
+			}
+			if aerr := audit.Record(context.WithoutCancel(ctx), s.DB, entry); aerr != nil {
+				s.Log.ErrorContext(ctx, "audit append failed", "err", aerr, "action", r.ID)
+			}
+			return err
+		}
+	}
+}
+
+// peekUsername reads the username of a login attempt without consuming the body.
+func peekUsername(c echo.Context) string {
+	body, err := io.ReadAll(io.LimitReader(c.Request().Body, maxBody))
+	if err != nil {
+		return ""
+	}
+	c.Request().Body = io.NopCloser(bytes.NewReader(body))
+	var in struct {
+		Username string `json:"username"`
+	}
+	_ = json.Unmarshal(body, &in)
+	if len(in.Username) > 64 {
+		return ""
+	}
+	return in.Username
+}
+
+// bind decodes a JSON body strictly (unknown fields are errors) into in.
+func bind(c echo.Context, in any) error {
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(in); err != nil {
+		if errors.Is(err, io.EOF) {
+			return &app.Error{Kind: app.KindBadRequest, Code: "empty_body", Message: "the request needs a JSON body"}
+		}
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return &app.Error{Kind: app.KindTooLarge, Code: "too_large", Message: "the request body is too large"}
+		}
+		return badJSON(err)
+	}
+	if dec.More() {
+		return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: "the body must hold one JSON object"}
+	}
+	return nil
+}
+
+// bindQuery decodes query parameters into in (fields tagged `query`).
+func bindQuery(c echo.Context, in any) error {
+	if err := (&echo.DefaultBinder{}).BindQueryParams(c, in); err != nil {
+		var he *echo.HTTPError
+		msg := "a query parameter has the wrong type"
+		if errors.As(err, &he) {
+			if m, ok := he.Message.(string); ok {
+				msg = m
+			}
+		}
+		return &app.Error{Kind: app.KindInvalid, Code: "invalid", Message: msg}
+	}
+	return nil
+}
+
+// healthz answers as long as the process runs.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]any{"ok": true})
+}
+
+// Readiness is the /readyz answer.
+type Readiness struct {
+	OK     bool              `json:"ok"`
+	Checks map[string]string `json:"checks"`
+}
+
+// readyz answers 200 only when the database and Temporal answer.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
+	defer cancel()
+	out := Readiness{OK: true, Checks: map[string]string{}}
+	for name, err := range s.Ready(ctx) {
+		out.Checks[name] = "ok"
+		if err != nil {
+			out.OK = false
+			out.Checks[name] = "unavailable"
+			s.Log.WarnContext(ctx, "not ready", "dependency", name, "err", err)
+		}
+	}
+	status := http.StatusOK
+	if !out.OK {
+		status = http.StatusServiceUnavailable
+	}
+	return c.JSON(status, out)
+}
+
+func (s *Server) metrics() echo.HandlerFunc {
+	return echo.WrapHandler(promhttp.HandlerFor(s.Registry, promhttp.HandlerOpts{Registry: s.Registry}))
+}

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"talentflow/internal/app"
+	"talentflow/internal/config"
+	"talentflow/internal/devstack"
+	"talentflow/internal/platform"
+	"talentflow/workflows"
+)
+
+// DevCmd is `talentflow dev`.
+type DevCmd struct {
+	config.Config `embed:""`
+	TemporalPort  int           `name:"temporal-port" default:"7233" env:"TALENTFLOW_TEMPORAL_PORT" help:"Port of the embedded Temporal frontend (0: any free port)."`
+	UIPort        int           `name:"ui-port" default:"8233" env:"TALENTFLOW_UI_PORT" help:"Port of the Temporal Web UI (0: any free port, -1: no UI)."`
+	DemoPassword  config.Secret `name:"demo-password" default:"Demo-Talent-2026" env:"TALENTFLOW_DEMO_PASSWORD" help:"Password of every demo account."`
+}
+
+const defaultDemoPassword = "Demo-Talent-2026"
+
+// Run starts the whole platform in this process and serves until interrupted.
+func (d *DevCmd) Run(ctx context.Context) error {
+	started := time.Now()
+	cfg := &d.Config
+	log := platform.NewLogger(cfg.Log, os.Stderr)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return fmt.Errorf("data folder %s: %w", cfg.Data, err)
+	}
+	listener, err := platform.Listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer listener.Close()
+
+	stack, err := devstack.Start(devstack.Options{
+		DatabaseFile:     filepath.Join(cfg.Data, "temporal.db"),
+		FrontendPort:     d.TemporalPort,
+		UIPort:           d.UIPort,
+		Namespace:        cfg.Temporal.Namespace,
+		Retention:        cfg.Retention,
+		SearchAttributes: workflows.SearchAttributes(),
+		Logger:           log,
+		LogLevel:         max(cfg.Level, slog.LevelWarn),
+	})
+	if err != nil {
+		return err
+	}
+	defer stack.Stop()
+	if mode, err := stack.JournalMode(ctx); err != nil || mode != "wal" {
+		log.Warn("temporal database is not in WAL mode", "journal_mode", mode, "err", err)
+	}
+	cfg.Temporal.Address = stack.FrontendAddress()
+
+	reg := platform.NewRegistry()
+	db, err := platform.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	secret, err := platform.TokenSecret(cfg, true)
+	if err != nil {
+		return err
+	}
+	temporal, err := platform.DialTemporal(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer temporal.Close()
+	api, err := platform.NewAPI(ctx, cfg, db, temporal, log, reg, secret, true)
+	if err != nil {
+		return err
+	}
+	created, err := app.SeedDemoAccounts(ctx, db, api.Identity, d.DemoPassword.Reveal())
+	if err != nil {
+		return fmt.Errorf("demo accounts: %w", err)
+	}
+	if err := api.Authz.Reload(ctx); err != nil {
+		return err
+	}
+	w, err := platform.NewWorker(cfg, db, temporal, log)
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("worker: %w", err)
+	}
+	defer w.Stop()
+	api.Server.TemporalUI = stack.UIURL()
+
+	d.banner(listener.Addr().String(), stack, created, time.Since(started))
+	return platform.ServeListener(ctx, listener, api.Server.Handler(), log)
+}
+
+func (d *DevCmd) banner(addr string, stack *devstack.Stack, created int, took time.Duration) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\ntalentflow dev is ready (%s)\n", took.Round(time.Millisecond))
+	fmt.Fprintf(&b, "  web console + API   http://%s/   (OpenAPI: http://%s/api/openapi.json)\n", addr, addr)
+	if stack.UIURL() != "" {
+		fmt.Fprintf(&b, "  Temporal Web UI     %s/namespaces/%s/workflows\n", stack.UIURL(), d.Temporal.Namespace)
+	}
+	fmt.Fprintf(&b, "  Temporal frontend   %s (namespace %s)\n", stack.FrontendAddress(), d.Temporal.Namespace)
+	fmt.Fprintf(&b, "  data                %s\n", d.Data)
+	if d.TimeScale != 1 {
+		fmt.Fprintf(&b, "  time scale          %g (a working day lasts %s)\n", d.TimeScale, (time.Duration(float64(24*time.Hour) * d.TimeScale)).Round(time.Second))
+	}
+	password := "the value of TALENTFLOW_DEMO_PASSWORD"
+	if d.DemoPassword.Reveal() == defaultDemoPassword {
+		password = defaultDemoPassword
+	}
+	fmt.Fprintf(&b, "  demo logins         password %s (%d created now)\n", password, created)
+	for _, a := range app.DemoAccounts {
+		roles := make([]string, len(a.Roles))
+		for i, r := range a.Roles {
+			roles[i] = r[0] + "@" + r[1]
+		}
+		fmt.Fprintf(&b, "    %-15s %-28s %s\n", a.Username, strings.Join(roles, " "), a.Name)
+	}
+	fmt.Fprintln(os.Stdout, b.String())
+}
+
+// APICmd is `talentflow api`.
+type APICmd struct {
+	config.Config `embed:""`
+	Console       bool `name:"console" default:"true" negatable:"" env:"TALENTFLOW_CONSOLE" help:"Serve the web console."`
+}
+
+// Run serves the API against the configured Temporal frontend and database.
+func (c *APICmd) Run(ctx context.Context) error {
+	cfg := &c.Config
+	log := platform.NewLogger(cfg.Log, os.Stderr)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	listener, err := platform.Listen(cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer listener.Close()
+	secret, err := platform.TokenSecret(cfg, false)
+	if err != nil {
+		return err
+	}
+	reg := platform.NewRegistry()
+	db, err := platform.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	temporal, err := platform.DialTemporal(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer temporal.Close()
+	api, err := platform.NewAPI(ctx, cfg, db, temporal, log, reg, secret, c.Console)
+	if err != nil {
+		return err
+	}
+	go api.Authz.ReloadEvery(ctx, 30*time.Second, log)
+	log.Info("talentflow api ready", "addr", listener.Addr().String(), "temporal", cfg.Temporal.Address,
+		"database", string(db.Dialect))
+	return platform.ServeListener(ctx, listener, api.Server.Handler(), log)
+}
+
+// WorkerCmd is `talentflow worker`.
+type WorkerCmd struct {
+	config.Config `embed:""`
+	MetricsAddr   string `name:"metrics-addr" default:"127.0.0.1:9464" env:"TALENTFLOW_METRICS_ADDR" help:"Where the worker serves /metrics and /healthz."`
+}
+
+// Run polls the task queue until interrupted.
+func (c *WorkerCmd) Run(ctx context.Context) error {
+	cfg := &c.Config
+	log := platform.NewLogger(cfg.Log, os.Stderr)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	reg := platform.NewRegistry()
+	db, err := platform.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	temporal, err := platform.DialTemporal(ctx, cfg, log, reg)
+	if err != nil {
+		return err
+	}
+	defer temporal.Close()
+	w, err := platform.NewWorker(cfg, db, temporal, log)
+	if err != nil {
+		return err
+	}
+	if err := w.Start(); err != nil {
+		return err
+	}
+	defer w.Stop()
+	log.Info("talentflow worker polling", "task_queue", cfg.Temporal.TaskQueue, "temporal", cfg.Temporal.Address)
+	return platform.ServeMetrics(ctx, c.MetricsAddr, reg, log)
+}
+
+// MigrateCmd is `talentflow migrate`.
+type MigrateCmd struct {
+	config.Config `embed:""`
+	SkipTemporal  bool `name:"skip-temporal" help:"Only migrate the database."`
+}
+
+// Run applies migrations and prepares the Temporal namespace.
+func (c *MigrateCmd) Run(ctx context.Context) error {
+	cfg := &c.Config
+	log := platform.NewLogger(cfg.Log, os.Stderr)
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	db, err := platform.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	version, err := db.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("database schema up to date", "version", version, "dialect", string(db.Dialect))
+	if c.SkipTemporal {
+		return nil
+	}
+	temporal, err := platform.DialTemporal(ctx, cfg, log, nil)
+	if err != nil {
+		return errors.Join(err, errors.New("pass --skip-temporal to migrate only the database"))
+	}
+	temporal.Close()
+	log.Info("temporal namespace ready", "namespace", cfg.Temporal.Namespace, "retention", cfg.Retention)
+	return nil
+}

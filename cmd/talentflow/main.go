@@ -1,0 +1,38 @@
+// Command talentflow runs the talent-work approval platform: `talentflow dev` starts everything
+// in one process; `api`, `worker` and `migrate` run the same code against an external Temporal
+// cluster and database.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// CLI is the command line: one subcommand per way of running.
+type CLI struct {
+	Dev     DevCmd     `cmd:"" help:"Run everything in one process: embedded Temporal on SQLite, API, worker, web console, demo accounts."`
+	API     APICmd     `cmd:"" name:"api" help:"Serve the HTTP API and web console against an external Temporal and database."`
+	Worker  WorkerCmd  `cmd:"" help:"Run the Temporal worker against an external Temporal and database."`
+	Migrate MigrateCmd `cmd:"" help:"Apply database migrations, seed departments, register the Temporal namespace and search attributes."`
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	var cli CLI
+	k := kong.Parse(&cli,
+		kong.Name("talentflow"),
+		kong.Description("人才工作协同审批平台 — talent introduction, subsidies and liaison follow-up as durable processes."),
+		kong.UsageOnError(),
+		kong.BindTo(ctx, (*context.Context)(nil)),
+	)
+	if err := k.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "talentflow:", err)
+		os.Exit(1)
+	}
+}

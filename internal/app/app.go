@@ -1,0 +1,144 @@
+// Package app is talentflow's application layer: one method per use case (submit an
+// application, decide a task, list an inbox...), taking the authenticated principal and typed
+// input, enforcing object-level permissions, and returning DTOs or *Error values.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"go.temporal.io/api/serviceerror"
+
+	"talentflow/authz"
+	"talentflow/internal/routing"
+	"talentflow/internal/store"
+	"talentflow/workflows"
+)
+
+// Workflows is what the application needs from Temporal.
+type Workflows interface {
+	// StartIntroduction starts a case workflow; a second start of the same case fails with
+	// ErrAlreadyStarted.
+	StartIntroduction(ctx context.Context, in workflows.IntroductionInput) error
+	// Update sends an update and waits for its answer into out.
+	Update(ctx context.Context, workflowID, update string, arg, out any) error
+	// Ping checks the frontend answers.
+	Ping(ctx context.Context) error
+}
+
+// ErrAlreadyStarted is returned by StartIntroduction for a case that already has a workflow.
+var ErrAlreadyStarted = errors.New("workflow already started")
+
+// App holds the dependencies of every use case.
+type App struct {
+	DB          *store.DB
+	Authz       *authz.Authorizer
+	Engine      Workflows
+	Routing     *routing.Introduction
+	Attachments AttachmentStore
+	Log         *slog.Logger
+	Now         func() time.Time
+}
+
+func (a *App) now() time.Time {
+	if a.Now != nil {
+		return a.Now().UTC()
+	}
+	return time.Now().UTC()
+}
+
+// Kind classifies an application error; the API maps each kind to one HTTP status.
+type Kind int
+
+// Error kinds.
+const (
+	KindInvalid      Kind = iota + 1 // 422: the input breaks a rule; Field names it
+	KindBadRequest                   // 400: the request cannot be read
+	KindUnauthorized                 // 401
+	KindForbidden                    // 403
+	KindNotFound                     // 404
+	KindConflict                     // 409: the object is not in a state that allows this
+	KindTooLarge                     // 413
+	KindLocked                       // 429: the account is locked for a while
+	KindUnavailable                  // 503: a dependency is down
+)
+
+// Error is an error the caller may see: a kind, a stable code, a message, the field at fault.
+type Error struct {
+	Kind       Kind
+	Code       string
+	Message    string
+	Field      string
+	RetryAfter time.Duration
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Invalid reports input that breaks a rule, naming the field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Kind: KindInvalid, Code: "invalid", Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound reports an object that does not exist (or that the caller may not know of).
+func NotFound(format string, args ...any) *Error {
+	return &Error{Kind: KindNotFound, Code: "not_found", Message: fmt.Sprintf(format, args...)}
+}
+
+// Forbidden reports an action the caller's roles do not allow here.
+func Forbidden(format string, args ...any) *Error {
+	return &Error{Kind: KindForbidden, Code: "forbidden", Message: fmt.Sprintf(format, args...)}
+}
+
+// Conflict reports an object not in a state that allows the action.
+func Conflict(format string, args ...any) *Error {
+	return &Error{Kind: KindConflict, Code: "conflict", Message: fmt.Sprintf(format, args...)}
+}
+
+// unavailable wraps a dependency failure without leaking its details to the caller.
+func (a *App) unavailable(ctx context.Context, what string, err error) *Error {
+	a.Log.ErrorContext(ctx, what+" failed", "err", err)
+	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is unavailable; try again shortly"}
+}
+
+// engineError turns a workflow update failure into an application error: a rejection keeps its
+// meaning (409, 422...), a finished workflow is a conflict, anything else is unavailability.
+func (a *App) engineError(ctx context.Context, err error) error {
+	if typ, msg, field, ok := workflows.Rejection(err); ok {
+		switch typ {
+		case workflows.ErrTypeConflict:
+			return &Error{Kind: KindConflict, Code: "conflict", Message: msg}
+		case workflows.ErrTypeInvalid:
+			return &Error{Kind: KindInvalid, Code: "invalid", Message: msg, Field: field}
+		case workflows.ErrTypeNotFound:
+			return &Error{Kind: KindNotFound, Code: "not_found", Message: msg}
+		case workflows.ErrTypeForbidden:
+			return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
+		}
+	}
+	var nf *serviceerror.NotFound
+	if errors.As(err, &nf) {
+		return Conflict("the case is no longer running")
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return &Error{Kind: KindUnavailable, Code: "timeout", Message: "the case did not answer in time; try again"}
+	}
+	return a.unavailable(ctx, "the workflow service", err)
+}
+
+// actor is how the workflows see the principal acting in role within dept.
+func actor(p *authz.Principal, role, dept string) workflows.Actor {
+	return workflows.Actor{UserID: p.User.ID, Username: p.User.Username, Name: p.User.DisplayName, Role: role, Department: dept}
+}
+
+// actingAs finds the role that lets p do act in dept, or a 403 naming the department.
+func (a *App) actingAs(ctx context.Context, p *authz.Principal, dept string, act authz.Action) (workflows.Actor, error) {
+	role, ok := a.Authz.RoleFor(p.User.ID, dept, act)
+	if !ok {
+		return workflows.Actor{}, Forbidden("%s is not allowed in department %s", act, dept)
+	}
+	authz.SetActing(ctx, role, dept)
+	return actor(p, role, dept), nil
+}

@@ -1,0 +1,275 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+
+	"talentflow/authz"
+	"talentflow/internal/domain"
+	"talentflow/internal/store"
+	"talentflow/workflows"
+)
+
+// CaseSummary is a case in a list.
+type CaseSummary struct {
+	ID          string          `json:"id"`
+	Process     string          `json:"process"`
+	State       string          `json:"state"`
+	CurrentStep string          `json:"current_step"`
+	StepName    string          `json:"step_name"`
+	Title       string          `json:"title"`
+	Category    domain.Category `json:"category,omitempty"`
+	Warning     string          `json:"warning"`
+	CreatedAt   time.Time       `json:"created_at"`
+	UpdatedAt   time.Time       `json:"updated_at"`
+	ClosedAt    *time.Time      `json:"closed_at,omitempty"`
+}
+
+// CaseDetail is one case with everything a reader may see of it.
+type CaseDetail struct {
+	CaseSummary
+	CertificateNo      string            `json:"certificate_no,omitempty"`
+	CorrectionDeadline *time.Time        `json:"correction_deadline,omitempty"`
+	NoticeEndsAt       *time.Time        `json:"notice_ends_at,omitempty"`
+	SubmittedAt        *time.Time        `json:"submitted_at,omitempty"`
+	Applicant          UserRef           `json:"applicant"`
+	Profile            *IntroductionView `json:"profile,omitempty"`
+	Tasks              []TaskItem        `json:"tasks"`
+	Timeline           []TimelineEntry   `json:"timeline"`
+	Attachments        []AttachmentInfo  `json:"attachments"`
+	// Audit lists the audit-log rows about this case, for readers of the audit log.
+	Audit []AuditItem `json:"audit,omitempty"`
+}
+
+// UserRef names a user.
+type UserRef struct {
+	ID       string `json:"id"`
+	Username string `json:"username"`
+	Name     string `json:"name"`
+}
+
+// TimelineEntry is one event in a case's history.
+type TimelineEntry struct {
+	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
+	Step       string    `json:"step,omitempty"`
+	TaskID     string    `json:"task_id,omitempty"`
+	Actor      string    `json:"actor,omitempty"`
+	Role       string    `json:"role,omitempty"`
+	Department string    `json:"department,omitempty"`
+	Outcome    string    `json:"outcome,omitempty"`
+	Comment    string    `json:"comment,omitempty"`
+	Detail     string    `json:"detail,omitempty"`
+}
+
+func summary(c store.Case) CaseSummary {
+	return CaseSummary{ID: c.ID, Process: c.Process, State: c.State, CurrentStep: c.CurrentStep, StepName: c.StepName,
+		Title: c.Title, Category: domain.Category(c.Category), Warning: c.Warning, CreatedAt: c.CreatedAt,
+		UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt}
+}
+
+// caseAccess says whether p may read case c, and whether p works it (and so sees personal
+// data unmasked): the applicant, the leading-group office, and departments with a task on it.
+func (a *App) caseAccess(ctx context.Context, p *authz.Principal, c store.Case) (read, works bool, err error) {
+	if c.ApplicantID == p.User.ID {
+		return true, true, nil
+	}
+	var depts []string
+	if err := a.DB.WithContext(ctx).Model(&store.Task{}).Where("case_id = ?", c.ID).Distinct().Pluck("department", &depts).Error; err != nil {
+		return false, false, err
+	}
+	for _, d := range depts {
+		role, ok := a.Authz.RoleFor(p.User.ID, d, authz.CaseRead)
+		if !ok {
+			continue
+		}
+		read = true
+		if role == authz.RoleLGO || a.holdsIn(p, d) {
+			works = true
+		}
+	}
+	if !read && a.Authz.Can(p.User.ID, workflows.DepartmentLGO, authz.CaseRead) {
+		// County-wide readers (the LGO, auditors) see cases that have no task yet.
+		role, _ := a.Authz.RoleFor(p.User.ID, workflows.DepartmentLGO, authz.CaseRead)
+		return true, role == authz.RoleLGO, nil
+	}
+	return read, works, nil
+}
+
+func (a *App) holdsIn(p *authz.Principal, dept string) bool {
+	return slices.ContainsFunc(p.Grants, func(g store.RoleAssignment) bool { return g.Department == dept })
+}
+
+// Case returns one case as p may see it.
+func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDetail, error) {
+	var c store.Case
+	err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return CaseDetail{}, NotFound("no case %s", id)
+	}
+	if err != nil {
+		return CaseDetail{}, a.unavailable(ctx, "the database", err)
+	}
+	read, works, err := a.caseAccess(ctx, p, c)
+	if err != nil {
+		return CaseDetail{}, a.unavailable(ctx, "the database", err)
+	}
+	if !read {
+		if p.HasRole(authz.RoleApplicant) && len(p.Grants) == 1 {
+			return CaseDetail{}, NotFound("no case %s of yours", id)
+		}
+		return CaseDetail{}, Forbidden("case %s has no task in your departments", id)
+	}
+	d := CaseDetail{CaseSummary: summary(c), CertificateNo: c.CertificateNo, CorrectionDeadline: c.CorrectionDeadline,
+		NoticeEndsAt: c.NoticeEndsAt, SubmittedAt: c.SubmittedAt, Tasks: []TaskItem{}, Timeline: []TimelineEntry{},
+		Attachments: []AttachmentInfo{}}
+	db := a.DB.WithContext(ctx)
+	var applicant store.User
+	if err := db.Where("id = ?", c.ApplicantID).Take(&applicant).Error; err == nil {
+		d.Applicant = UserRef{ID: applicant.ID, Username: applicant.Username, Name: applicant.DisplayName}
+	}
+	if c.Process == workflows.ProcessIntroduction {
+		var in store.Introduction
+		if err := db.Where("case_id = ?", c.ID).Take(&in).Error; err == nil {
+			v := introductionView(in, !works)
+			d.Profile = &v
+		}
+	}
+	var tasks []store.Task
+	if err := db.Where("case_id = ?", c.ID).Order("opened_at, id").Find(&tasks).Error; err != nil {
+		return d, a.unavailable(ctx, "the database", err)
+	}
+	for _, t := range tasks {
+		d.Tasks = append(d.Tasks, taskItem(t, c.Title))
+	}
+	if d.Timeline, err = a.timeline(ctx, c.ID); err != nil {
+		return d, a.unavailable(ctx, "the database", err)
+	}
+	if d.Attachments, err = a.caseAttachments(ctx, c.ID); err != nil {
+		return d, a.unavailable(ctx, "the database", err)
+	}
+	if a.Authz.Can(p.User.ID, authz.Anywhere, authz.AuditRead) {
+		var rows []store.AuditRecord
+		if err := db.Where("object = ? OR object LIKE ?", "case/"+c.ID, "task/"+c.ID+"-t%").
+			Order("seq").Find(&rows).Error; err != nil {
+			return d, a.unavailable(ctx, "the database", err)
+		}
+		for _, r := range rows {
+			d.Audit = append(d.Audit, auditItem(r))
+		}
+	}
+	return d, nil
+}
+
+// timeline merges the workflow's events and people's comments, oldest first.
+func (a *App) timeline(ctx context.Context, caseID string) ([]TimelineEntry, error) {
+	db := a.DB.WithContext(ctx)
+	var events []store.CaseEvent
+	if err := db.Where("case_id = ?", caseID).Order("at, id").Find(&events).Error; err != nil {
+		return nil, err
+	}
+	out := make([]TimelineEntry, 0, len(events))
+	for _, e := range events {
+		out = append(out, TimelineEntry{At: e.At, Kind: e.Kind, Step: e.Step, TaskID: e.TaskID, Actor: e.Actor, Role: e.Role,
+			Department: e.Department, Outcome: e.Outcome, Comment: e.Comment, Detail: e.Detail})
+	}
+	var comments []struct {
+		store.Comment
+		Username string
+	}
+	if err := db.Table("comments").Select("comments.*, users.username").Joins("JOIN users ON users.id = comments.author_id").
+		Where("comments.case_id = ?", caseID).Find(&comments).Error; err != nil {
+		return nil, err
+	}
+	for _, c := range comments {
+		out = append(out, TimelineEntry{At: c.CreatedAt, Kind: "comment", TaskID: c.TaskID, Actor: c.Username, Comment: c.Body})
+	}
+	slices.SortStableFunc(out, func(x, y TimelineEntry) int { return x.At.Compare(y.At) })
+	return out, nil
+}
+
+// CaseFilter selects cases in a list.
+type CaseFilter struct {
+	Process string `query:"process" validate:"omitempty,oneof=introduction pairing_request"`
+	State   string `query:"state" validate:"max=40"`
+	Cursor  string `query:"cursor"`
+	Limit   int    `query:"limit" validate:"omitempty,min=1,max=200"`
+}
+
+// Page is one page of a list and the cursor of the next.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}
+
+// Cases lists the cases p may see, newest first: an applicant's own; a department's cases
+// with a task there; everything for county-wide readers.
+func (a *App) Cases(ctx context.Context, p *authz.Principal, f CaseFilter) (Page[CaseSummary], error) {
+	if err := check(f); err != nil {
+		return Page[CaseSummary]{}, err
+	}
+	q := a.DB.WithContext(ctx).Model(&store.Case{})
+	all, depts := a.Authz.Departments(p.Grants, p.User.ID, authz.CaseRead)
+	switch {
+	case all:
+	case len(depts) > 0:
+		q = q.Where("applicant_id = ? OR id IN (?)", p.User.ID,
+			a.DB.Model(&store.Task{}).Select("case_id").Where("department IN ?", depts))
+	default:
+		q = q.Where("applicant_id = ?", p.User.ID)
+	}
+	if f.Process != "" {
+		q = q.Where("process = ?", f.Process)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	var rows []store.Case
+	limit, err := pageQuery(&q, f.Cursor, f.Limit, "created_at", true)
+	if err != nil {
+		return Page[CaseSummary]{}, err
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return Page[CaseSummary]{}, a.unavailable(ctx, "the database", err)
+	}
+	page := Page[CaseSummary]{Items: []CaseSummary{}}
+	for i, c := range rows {
+		if i == limit {
+			page.NextCursor = encodeCursor(rows[i-1].CreatedAt, rows[i-1].ID)
+			break
+		}
+		page.Items = append(page.Items, summary(c))
+	}
+	return page, nil
+}
+
+// CertificateView is what a printed certificate shows.
+type CertificateView struct {
+	No            string          `json:"no"`
+	Name          string          `json:"name"`
+	Category      domain.Category `json:"category"`
+	CategoryLabel string          `json:"category_label"`
+	IssuedAt      time.Time       `json:"issued_at"`
+	CaseID        string          `json:"case_id"`
+}
+
+// Certificate returns the certificate of a certified case the caller may read.
+func (a *App) Certificate(ctx context.Context, p *authz.Principal, caseID string) (CertificateView, error) {
+	if _, err := a.Case(ctx, p, caseID); err != nil {
+		return CertificateView{}, err
+	}
+	var cert store.Certificate
+	err := a.DB.WithContext(ctx).Where("case_id = ?", caseID).Take(&cert).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return CertificateView{}, NotFound("case %s has no certificate (yet)", caseID)
+	}
+	if err != nil {
+		return CertificateView{}, a.unavailable(ctx, "the database", err)
+	}
+	c := domain.Category(cert.Category)
+	return CertificateView{No: cert.No, Name: cert.Name, Category: c, CategoryLabel: c.Label(), IssuedAt: cert.IssuedAt, CaseID: caseID}, nil
+}

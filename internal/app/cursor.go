@@ -1,0 +1,51 @@
+package app
+
+import (
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+const defaultPageSize = 50
+
+// encodeCursor makes an opaque cursor from a row's sort key.
+func encodeCursor(at time.Time, id string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(at.UTC().Format(time.RFC3339Nano) + "|" + id))
+}
+
+func decodeCursor(s string) (time.Time, string, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return time.Time{}, "", Invalid("cursor", "cursor is not one this API issued")
+	}
+	ts, id, ok := strings.Cut(string(raw), "|")
+	at, err := time.Parse(time.RFC3339Nano, ts)
+	if !ok || err != nil || id == "" {
+		return time.Time{}, "", Invalid("cursor", "cursor is not one this API issued")
+	}
+	return at, id, nil
+}
+
+// pageQuery orders q by (column, id) and continues after cursor; it fetches one row more than
+// the page so the caller knows whether a next page exists. It returns the page size.
+func pageQuery(q **gorm.DB, cursor string, limit int, column string, desc bool) (int, error) {
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	dir, cmp := "ASC", ">"
+	if desc {
+		dir, cmp = "DESC", "<"
+	}
+	db := *q
+	if cursor != "" {
+		at, id, err := decodeCursor(cursor)
+		if err != nil {
+			return 0, err
+		}
+		db = db.Where("("+column+" "+cmp+" ?) OR ("+column+" = ? AND id "+cmp+" ?)", at, at, id)
+	}
+	*q = db.Order(column + " " + dir + ", id " + dir).Limit(limit + 1)
+	return limit, nil
+}

@@ -1,0 +1,465 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"talentflow/authz"
+	"talentflow/internal/domain"
+	"talentflow/internal/ids"
+	"talentflow/internal/inbox"
+	"talentflow/internal/store"
+	"talentflow/workflows"
+)
+
+// TaskItem is a task as inboxes and case pages show it.
+type TaskItem struct {
+	ID         string         `json:"id"`
+	CaseID     string         `json:"case_id"`
+	CaseTitle  string         `json:"case_title"`
+	Process    string         `json:"process"`
+	Step       string         `json:"step"`
+	StepName   string         `json:"step_name"`
+	Mode       string         `json:"mode"`
+	Attempt    int            `json:"attempt"`
+	Department string         `json:"department"`
+	Role       string         `json:"role"`
+	Assignee   string         `json:"assignee"`
+	State      string         `json:"state"`
+	Outcome    domain.Outcome `json:"outcome,omitempty"`
+	Comment    string         `json:"comment,omitempty"`
+	DecidedBy  string         `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
+	OpenedAt   time.Time      `json:"opened_at"`
+	Deadline   *time.Time     `json:"deadline"`
+	Warning    string         `json:"warning"`
+	Escalation int            `json:"escalation"`
+	UrgeCount  int            `json:"urge_count"`
+}
+
+func taskItem(t store.Task, caseTitle string) TaskItem {
+	return TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: caseTitle, Process: t.Process, Step: t.Step, StepName: t.StepName,
+		Mode: t.Mode, Attempt: t.Attempt, Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
+		Outcome: domain.Outcome(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,
+		OpenedAt: t.OpenedAt, Deadline: t.Deadline, Warning: t.Warning, Escalation: t.Escalation, UrgeCount: t.UrgeCount}
+}
+
+// TaskScope selects an inbox.
+type TaskScope string
+
+// Inboxes.
+const (
+	ScopeMine       TaskScope = "mine"       // open tasks assigned to me
+	ScopeDepartment TaskScope = "department" // my departments' tasks
+	ScopeClaimable  TaskScope = "claimable"  // open, unclaimed tasks I may claim
+	ScopeDone       TaskScope = "done"       // tasks I decided
+	ScopeCC         TaskScope = "cc"         // tasks copied to me (抄送)
+)
+
+// EnumValues lists the scopes (for the OpenAPI enum).
+func (TaskScope) EnumValues() []string {
+	return []string{string(ScopeMine), string(ScopeDepartment), string(ScopeClaimable), string(ScopeDone), string(ScopeCC)}
+}
+
+// TaskFilter narrows an inbox.
+type TaskFilter struct {
+	Scope      TaskScope `query:"scope" validate:"omitempty,oneof=mine department claimable done cc"`
+	Process    string    `query:"process" validate:"omitempty,oneof=introduction pairing_request"`
+	State      string    `query:"state" validate:"omitempty,oneof=open paused done cancelled"`
+	Warning    string    `query:"warning" validate:"omitempty,oneof=none yellow red"`
+	Department string    `query:"department" validate:"max=40"`
+	From       string    `query:"from" validate:"omitempty,datetime=2006-01-02"`
+	To         string    `query:"to" validate:"omitempty,datetime=2006-01-02"`
+	Cursor     string    `query:"cursor"`
+	Limit      int       `query:"limit" validate:"omitempty,min=1,max=200"`
+}
+
+// Tasks lists an inbox. An approver only ever sees tasks of departments where they hold a role.
+func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page[TaskItem], error) {
+	if err := check(f); err != nil {
+		return Page[TaskItem]{}, err
+	}
+	if f.Scope == "" {
+		f.Scope = ScopeMine
+	}
+	q := a.DB.WithContext(ctx).Model(&store.Task{})
+	all, depts := a.Authz.Departments(p.Grants, p.User.ID, authz.TaskRead)
+	if f.Department != "" {
+		if !all && !contains(depts, f.Department) {
+			return Page[TaskItem]{}, Forbidden("you hold no role in department %s", f.Department)
+		}
+		all, depts = false, []string{f.Department}
+	}
+	inDepts := func(q *gorm.DB) *gorm.DB {
+		if all {
+			return q
+		}
+		return q.Where("department IN ?", append(depts, ""))
+	}
+	sortBy, desc := "opened_at", false
+	switch f.Scope {
+	case ScopeMine:
+		q = inDepts(q.Where("assignee = ?", p.User.Username))
+		if f.State == "" {
+			q = q.Where("state IN ?", []string{workflows.TaskOpen, workflows.TaskPaused})
+		}
+	case ScopeDepartment:
+		q = inDepts(q)
+		if f.State == "" {
+			q = q.Where("state IN ?", []string{workflows.TaskOpen, workflows.TaskPaused})
+		}
+	case ScopeClaimable:
+		allClaim, claimDepts := a.Authz.Departments(p.Grants, p.User.ID, authz.TaskClaim)
+		q = q.Where("assignee = '' AND state = ?", workflows.TaskOpen)
+		if !allClaim {
+			q = q.Where("department IN ?", append(claimDepts, ""))
+		}
+	case ScopeDone:
+		q = q.Where("decided_by = ?", p.User.Username)
+		sortBy, desc = "decided_at", true
+	case ScopeCC:
+		q = inDepts(q).Where("id IN (?)", a.DB.Model(&store.Notification{}).Select("task_id").
+			Where("user_id = ? AND kind = ?", p.User.ID, workflows.NotifyCC))
+		sortBy, desc = "updated_at", true
+	}
+	if f.Process != "" {
+		q = q.Where("process = ?", f.Process)
+	}
+	if f.State != "" {
+		q = q.Where("state = ?", f.State)
+	}
+	if f.Warning != "" {
+		q = q.Where("warning = ?", strings.TrimPrefix(f.Warning, "none"))
+	}
+	if f.From != "" {
+		from, _ := time.ParseInLocation(time.DateOnly, f.From, cst)
+		q = q.Where(sortBy+" >= ?", from.UTC())
+	}
+	if f.To != "" {
+		to, _ := time.ParseInLocation(time.DateOnly, f.To, cst)
+		q = q.Where(sortBy+" < ?", to.AddDate(0, 0, 1).UTC())
+	}
+	limit, err := pageQuery(&q, f.Cursor, f.Limit, sortBy, desc)
+	if err != nil {
+		return Page[TaskItem]{}, err
+	}
+	var rows []store.Task
+	if err := q.Find(&rows).Error; err != nil {
+		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
+	}
+	titles, err := a.caseTitles(ctx, rows)
+	if err != nil {
+		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
+	}
+	page := Page[TaskItem]{Items: []TaskItem{}}
+	for i, t := range rows {
+		if i == limit {
+			last := rows[i-1]
+			key := last.OpenedAt
+			switch sortBy {
+			case "decided_at":
+				key = *last.DecidedAt
+			case "updated_at":
+				key = last.UpdatedAt
+			}
+			page.NextCursor = encodeCursor(key, last.ID)
+			break
+		}
+		page.Items = append(page.Items, taskItem(t, titles[t.CaseID]))
+	}
+	return page, nil
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if y == x {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *App) caseTitles(ctx context.Context, tasks []store.Task) (map[string]string, error) {
+	ids := make([]string, 0, len(tasks))
+	for _, t := range tasks {
+		ids = append(ids, t.CaseID)
+	}
+	var cases []store.Case
+	if err := a.DB.WithContext(ctx).Select("id", "title").Where("id IN ?", append(ids, "")).Find(&cases).Error; err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(cases))
+	for _, c := range cases {
+		out[c.ID] = c.Title
+	}
+	return out, nil
+}
+
+// task loads a task and checks that p may do act in its department; it returns how p acts.
+func (a *App) task(ctx context.Context, p *authz.Principal, id string, act authz.Action) (store.Task, store.Case, workflows.Actor, error) {
+	var t store.Task
+	var c store.Case
+	err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return t, c, workflows.Actor{}, NotFound("no task %s", id)
+	}
+	if err != nil {
+		return t, c, workflows.Actor{}, a.unavailable(ctx, "the database", err)
+	}
+	who, err := a.actingAs(ctx, p, t.Department, act)
+	if err != nil {
+		return t, c, who, Forbidden("task %s belongs to department %s, where you may not %s", id, t.Department, act)
+	}
+	if err := a.DB.WithContext(ctx).Where("id = ?", t.CaseID).Take(&c).Error; err != nil {
+		return t, c, who, a.unavailable(ctx, "the database", err)
+	}
+	return t, c, who, nil
+}
+
+// DecisionInput is a decision on a task.
+type DecisionInput struct {
+	Outcome     domain.Outcome  `json:"outcome" validate:"required,outcome"`
+	Comment     string          `json:"comment" validate:"max=2000"`
+	ReturnTo    string          `json:"return_to,omitempty" validate:"max=40"`
+	Category    domain.Category `json:"category,omitempty" validate:"omitempty,category"`
+	Attachments []string        `json:"attachments,omitempty" validate:"max=20,dive,sha256"`
+}
+
+// Decide takes a decision on a task. It answers once the workflow has accepted it and the case
+// has moved on; a task no longer open, or decided by someone else first, is a conflict.
+func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (workflows.DecisionResult, error) {
+	in.Comment = strings.TrimSpace(in.Comment)
+	if err := check(in); err != nil {
+		return workflows.DecisionResult{}, err
+	}
+	t, c, who, err := a.task(ctx, p, id, authz.TaskDecide)
+	if err != nil {
+		return workflows.DecisionResult{}, err
+	}
+	if t.State != workflows.TaskOpen {
+		return workflows.DecisionResult{}, Conflict("task %s is no longer open: it is %s", id, t.State)
+	}
+	if err := a.linkAttachments(ctx, p, c.ID, t.ID, in.Attachments); err != nil {
+		return workflows.DecisionResult{}, err
+	}
+	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
+		Category: in.Category, Attachments: in.Attachments, Actor: who}
+	var res workflows.DecisionResult
+	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateDecide, d, &res); err != nil {
+		return res, a.engineError(ctx, err)
+	}
+	return res, nil
+}
+
+// ClaimTask takes an open task into the caller's own inbox.
+func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (workflows.TaskView, error) {
+	t, c, who, err := a.task(ctx, p, id, authz.TaskClaim)
+	if err != nil {
+		return workflows.TaskView{}, err
+	}
+	var out workflows.TaskView
+	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who}, &out)
+	if err != nil {
+		return out, a.engineError(ctx, err)
+	}
+	return out, nil
+}
+
+// UnclaimTask puts a claimed task back into the department's inbox: the claimer may, and so may
+// a department head or the leading-group office.
+func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (workflows.TaskView, error) {
+	t, c, who, err := a.task(ctx, p, id, authz.TaskClaim)
+	if err != nil {
+		return workflows.TaskView{}, err
+	}
+	if t.Assignee != p.User.Username {
+		if who, err = a.actingAs(ctx, p, t.Department, authz.TaskRelease); err != nil {
+			return workflows.TaskView{}, Forbidden("task %s is claimed by %s; only they or a department head may release it", id, t.Assignee)
+		}
+	}
+	var out workflows.TaskView
+	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who}, &out)
+	if err != nil {
+		return out, a.engineError(ctx, err)
+	}
+	return out, nil
+}
+
+// DelegationInput hands a task to a colleague.
+type DelegationInput struct {
+	To     string `json:"to" validate:"required,max=64"`
+	Reason string `json:"reason" validate:"max=500"`
+}
+
+// DelegateTask hands an open task to another user who holds the task's role in its department
+// (转办).
+func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (workflows.TaskView, error) {
+	if err := check(in); err != nil {
+		return workflows.TaskView{}, err
+	}
+	t, c, who, err := a.task(ctx, p, id, authz.TaskDelegate)
+	if err != nil {
+		return workflows.TaskView{}, err
+	}
+	var target store.User
+	if err := a.DB.WithContext(ctx).Where("username = ? AND disabled = ?", in.To, false).Take(&target).Error; err != nil {
+		return workflows.TaskView{}, Invalid("to", "no active user %q", in.To)
+	}
+	if !a.Authz.Can(target.ID, t.Department, authz.TaskDecide) || !a.holdsRole(ctx, target.ID, t.Department) {
+		return workflows.TaskView{}, Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
+	}
+	var out workflows.TaskView
+	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateDelegate,
+		workflows.Delegation{TaskID: t.ID, To: target.Username, ToName: target.DisplayName, Reason: in.Reason, Actor: who}, &out)
+	if err != nil {
+		return out, a.engineError(ctx, err)
+	}
+	return out, nil
+}
+
+func (a *App) holdsRole(ctx context.Context, userID, dept string) bool {
+	var n int64
+	a.DB.WithContext(ctx).Model(&store.RoleAssignment{}).Where("user_id = ? AND department = ?", userID, dept).Count(&n)
+	return n > 0
+}
+
+// SignerInput adds a department to a countersign (加签).
+type SignerInput struct {
+	Department string `json:"department" validate:"required,max=40"`
+	User       string `json:"user,omitempty" validate:"max=64"`
+	Reason     string `json:"reason" validate:"max=500"`
+}
+
+// AddSigner adds a department (or one of its users) to the open countersign or vote step of
+// the task.
+func (a *App) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (workflows.TaskView, error) {
+	if err := check(in); err != nil {
+		return workflows.TaskView{}, err
+	}
+	t, c, who, err := a.task(ctx, p, id, authz.TaskAddSigner)
+	if err != nil {
+		return workflows.TaskView{}, err
+	}
+	var dept store.Department
+	if err := a.DB.WithContext(ctx).Where("code = ?", in.Department).Take(&dept).Error; err != nil {
+		return workflows.TaskView{}, Invalid("department", "no department %q", in.Department)
+	}
+	if in.User != "" {
+		var u store.User
+		if err := a.DB.WithContext(ctx).Where("username = ?", in.User).Take(&u).Error; err != nil || !a.holdsRole(ctx, u.ID, in.Department) {
+			return workflows.TaskView{}, Invalid("user", "%q holds no role in department %s", in.User, in.Department)
+		}
+	}
+	var out workflows.TaskView
+	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateAddSigner,
+		workflows.SignerRequest{TaskID: t.ID, Department: in.Department, User: in.User, Reason: in.Reason, Actor: who}, &out)
+	if err != nil {
+		return out, a.engineError(ctx, err)
+	}
+	return out, nil
+}
+
+// UrgeInput is a 催办 message.
+type UrgeInput struct {
+	Comment string `json:"comment" validate:"max=500"`
+}
+
+// UrgeTask reminds whoever works an open task (催办): the leading-group office anywhere, a
+// department head in their department. It is recorded on the case and in the audit log.
+func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in UrgeInput) (TaskItem, error) {
+	if err := check(in); err != nil {
+		return TaskItem{}, err
+	}
+	t, c, who, err := a.task(ctx, p, id, authz.TaskUrge)
+	if err != nil {
+		return TaskItem{}, err
+	}
+	if t.State != workflows.TaskOpen {
+		return TaskItem{}, Conflict("task %s is %s; only open tasks can be urged", id, t.State)
+	}
+	now := a.now()
+	to := workflows.Recipient{Department: t.Department, Role: t.Role}
+	if t.Assignee != "" {
+		to = workflows.Recipient{Username: t.Assignee}
+	}
+	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&store.Task{}).Where("id = ?", t.ID).UpdateColumn("urge_count", gorm.Expr("urge_count + 1")).Error; err != nil {
+			return err
+		}
+		t.UrgeCount++
+		key := ids.New("urge")
+		if err := tx.Create(&store.CaseEvent{ID: key, CaseID: c.ID, TaskID: t.ID, At: now, Kind: "urged", Step: t.Step,
+			Actor: p.User.Username, Role: who.Role, Department: who.Department, Comment: in.Comment,
+			Detail: "to " + t.Department}).Error; err != nil {
+			return err
+		}
+		_, err := inbox.Put(tx, workflows.NotificationRequest{Key: key, Kind: workflows.NotifyUrge, To: []workflows.Recipient{to},
+			CaseID: c.ID, TaskID: t.ID, Title: fmt.Sprintf("催办：%s「%s」", c.Title, t.StepName),
+			Body: fmt.Sprintf("%s 催办：%s", p.User.DisplayName, in.Comment)}, now)
+		return err
+	})
+	if err != nil {
+		return TaskItem{}, a.unavailable(ctx, "the database", err)
+	}
+	return taskItem(t, c.Title), nil
+}
+
+// CommentInput is a remark on a task.
+type CommentInput struct {
+	Body string `json:"body" validate:"required,max=2000"`
+}
+
+// CommentItem is a comment as shown.
+type CommentItem struct {
+	ID        string    `json:"id"`
+	TaskID    string    `json:"task_id"`
+	Author    string    `json:"author"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CommentOnTask adds a comment to a task (not a decision).
+func (a *App) CommentOnTask(ctx context.Context, p *authz.Principal, id string, in CommentInput) (CommentItem, error) {
+	in.Body = strings.TrimSpace(in.Body)
+	if err := check(in); err != nil {
+		return CommentItem{}, err
+	}
+	t, _, _, err := a.task(ctx, p, id, authz.TaskComment)
+	if err != nil {
+		return CommentItem{}, err
+	}
+	c := store.Comment{ID: ids.New("cmt"), CaseID: t.CaseID, TaskID: t.ID, AuthorID: p.User.ID, Body: in.Body, CreatedAt: a.now()}
+	if err := a.DB.WithContext(ctx).Create(&c).Error; err != nil {
+		return CommentItem{}, a.unavailable(ctx, "the database", err)
+	}
+	return CommentItem{ID: c.ID, TaskID: t.ID, Author: p.User.Username, Body: c.Body, CreatedAt: c.CreatedAt}, nil
+}
+
+// TaskComments lists a task's comments, oldest first.
+func (a *App) TaskComments(ctx context.Context, p *authz.Principal, id string) ([]CommentItem, error) {
+	t, _, _, err := a.task(ctx, p, id, authz.TaskRead)
+	if err != nil {
+		return nil, err
+	}
+	var rows []struct {
+		store.Comment
+		Username string
+	}
+	if err := a.DB.WithContext(ctx).Table("comments").Select("comments.*, users.username").
+		Joins("JOIN users ON users.id = comments.author_id").Where("comments.task_id = ?", t.ID).
+		Order("comments.created_at").Find(&rows).Error; err != nil {
+		return nil, a.unavailable(ctx, "the database", err)
+	}
+	out := make([]CommentItem, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, CommentItem{ID: r.ID, TaskID: r.TaskID, Author: r.Username, Body: r.Body, CreatedAt: r.CreatedAt})
+	}
+	return out, nil
+}

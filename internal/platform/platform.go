@@ -1,0 +1,244 @@
+// Package platform assembles talentflow's parts from the configuration: logging, the database
+// (migrated at start), identity, the authorizer, the Temporal client and worker, and the HTTP
+// server. The commands in cmd/talentflow pick the parts they run.
+package platform
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/smtp"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
+
+	"talentflow/activities"
+	"talentflow/api"
+	"talentflow/authz"
+	"talentflow/internal/app"
+	"talentflow/internal/calendar"
+	"talentflow/internal/config"
+	"talentflow/internal/identity"
+	"talentflow/internal/routing"
+	"talentflow/internal/store"
+	"talentflow/internal/temporalx"
+	"talentflow/worker"
+)
+
+// NewLogger builds the process logger from the configuration.
+func NewLogger(cfg config.Log, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.Level}
+	if cfg.Format == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// NewRegistry is the Prometheus registry for every metric of the process.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// OpenDatabase opens the application database and applies pending migrations.
+func OpenDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.DB, error) {
+	db, err := store.Open(cfg.DatabaseURL(), log)
+	if err != nil {
+		return nil, err
+	}
+	applied, err := db.Migrate(ctx)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	if len(applied) > 0 {
+		log.Info("database migrated", "dialect", db.Dialect, "applied", applied)
+	}
+	if err := app.SeedDepartments(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("seed departments: %w", err)
+	}
+	return db, nil
+}
+
+// TokenSecret is the configured secret, or in dev mode one generated once and kept (0600) in the
+// data folder so that tokens survive a restart.
+func TokenSecret(cfg *config.Config, dev bool) ([]byte, error) {
+	if cfg.TokenSecret != "" {
+		return []byte(cfg.TokenSecret.Reveal()), nil
+	}
+	if !dev {
+		return nil, errors.New("token-secret (TALENTFLOW_TOKEN_SECRET) is required outside dev mode")
+	}
+	path := filepath.Join(cfg.Data, "token.key")
+	if b, err := os.ReadFile(path); err == nil && len(b) >= 64 {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return nil, err
+	}
+	secret := hex.EncodeToString(buf)
+	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(path, []byte(secret), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(secret), nil
+}
+
+// DialTemporal connects to the frontend and makes sure the namespace is ready.
+func DialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (client.Client, error) {
+	c, err := temporalx.Dial(ctx, temporalx.Options{Address: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
+		Logger: log, Registry: reg, Wait: 60 * time.Second})
+	if err != nil {
+		return nil, err
+	}
+	if err := temporalx.EnsureNamespace(ctx, c, cfg.Temporal.Namespace, cfg.Retention); err != nil {
+		c.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// NewWorker builds the Temporal worker with every activity's dependencies.
+func NewWorker(cfg *config.Config, db *store.DB, c client.Client, log *slog.Logger) (sdkworker.Worker, error) {
+	cal, err := calendar.Load(cfg.CalendarDir)
+	if err != nil {
+		return nil, fmt.Errorf("holiday calendar: %w", err)
+	}
+	log.Info("holiday calendar loaded", "years", cal.KnownYears())
+	deliverer := &activities.Deliverer{DB: db, WebhookURL: cfg.WebhookURL, WebhookSecret: []byte(cfg.WebhookSecret.Reveal()),
+		SMTPAddr: cfg.SMTPAddr, SMTPFrom: cfg.SMTPFrom}
+	if cfg.SMTPUser != "" {
+		host, _, _ := strings.Cut(cfg.SMTPAddr, ":")
+		deliverer.SMTPAuth = smtp.PlainAuth("", cfg.SMTPUser, cfg.SMTPPassword.Reveal(), host)
+	}
+	acts := worker.Activities{
+		Projector: &activities.Projector{DB: db, Outbound: deliverer.Configured(), Log: log},
+		Clock: &activities.Clock{Calendar: cal, Scale: cfg.TimeScale, YellowShare: cfg.YellowShare,
+			LGODelayDays: cfg.LGODelayDays, Log: log},
+		Certifier: &activities.Certifier{DB: db, CountyCode: cfg.CountyCode},
+		Deliverer: deliverer,
+	}
+	return worker.New(c, cfg.Temporal.TaskQueue, cfg.Pollers, acts), nil
+}
+
+// API is the HTTP side of talentflow.
+type API struct {
+	Server   *api.Server
+	Identity *identity.Service
+	Authz    *authz.Authorizer
+}
+
+// NewAPI builds the HTTP server on the database and the Temporal client.
+func NewAPI(ctx context.Context, cfg *config.Config, db *store.DB, c client.Client, log *slog.Logger,
+	reg *prometheus.Registry, secret []byte, console bool) (*API, error) {
+	idn, err := identity.NewService(db, secret, cfg.TokenTTL, cfg.BcryptCost)
+	if err != nil {
+		return nil, err
+	}
+	az, err := authz.New(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	routes, err := routing.LoadIntroduction(cfg.RoutingFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDepartments(ctx, db, routes.Departments()); err != nil {
+		return nil, err
+	}
+	engine := &temporalx.Engine{Client: c, TaskQueue: cfg.Temporal.TaskQueue}
+	a := &app.App{DB: db, Authz: az, Engine: engine, Routing: routes, Log: log,
+		Attachments: app.AttachmentStore{Dir: cfg.AttachmentDir(), MaxBytes: 10 << 20}}
+	srv := &api.Server{App: a, Identity: idn, Authz: az, DB: db, Log: log, Registry: reg,
+		Ready: func(ctx context.Context) map[string]error {
+			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
+		}}
+	if console {
+		srv.Console = api.Console()
+	}
+	return &API{Server: srv, Identity: idn, Authz: az}, nil
+}
+
+func checkDepartments(ctx context.Context, db *store.DB, codes []string) error {
+	var found []string
+	if err := db.WithContext(ctx).Model(&store.Department{}).Where("code IN ?", codes).Pluck("code", &found).Error; err != nil {
+		return err
+	}
+	for _, c := range codes {
+		if !contains(found, c) {
+			return fmt.Errorf("the routing names department %q, which does not exist: create it first", c)
+		}
+	}
+	return nil
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+// Listen claims the HTTP address early, so that a port in use fails the start at once.
+func Listen(addr string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (set --addr or TALENTFLOW_ADDR)", addr, err)
+	}
+	return l, nil
+}
+
+// ServeListener runs the HTTP server until ctx ends, then drains requests for up to 10 seconds.
+func ServeListener(ctx context.Context, l net.Listener, h http.Handler, log *slog.Logger) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
+		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		log.Warn("http shutdown", "err", err)
+	}
+	return nil
+}
+
+// ServeMetrics serves /metrics and /healthz for a process without the API (the worker).
+func ServeMetrics(ctx context.Context, addr string, reg *prometheus.Registry, log *slog.Logger) error {
+	l, err := Listen(addr)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"ok":true}`))
+	})
+	return ServeListener(ctx, l, mux, log)
+}
