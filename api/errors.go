@@ -89,6 +89,8 @@ func badJSON(err error) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: "the request body must be a JSON object"}
 	case errors.As(err, &typeErr):
 		return &app.Error{Kind: app.KindInvalid, Code: "invalid", Field: typeErr.Field,
 			Message: fmt.Sprintf("%s must be a %s, not %s", typeErr.Field, typeErr.Type, typeErr.Value)}
