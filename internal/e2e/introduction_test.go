@@ -18,7 +18,7 @@ import (
 
 type taskItem struct {
 	ID, CaseID, Process, Step, Department, Assignee, State, Warning string
-	Deadline                                                         *string
+	Deadline                                                        *string
 }
 
 type taskPage struct {
