@@ -14,6 +14,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/domain"
 	"talentflow/internal/identity"
+	"talentflow/workflows"
 )
 
 // LoginInput is a username and password.
@@ -208,7 +209,7 @@ func (s *Server) withdrawCase(c echo.Context) error {
 }
 
 func (s *Server) objectToCase(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+	return withBody(c, http.StatusOK, func(in app.CaseAction) (workflows.CaseStatus, error) {
 		return s.App.ObjectToCase(c.Request().Context(), principal(c), c.Param("id"), in)
 	})
 }

@@ -105,7 +105,7 @@ func (s *Server) routes() []route {
 			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.withdrawCase},
 		{ID: "objectToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/objections", Action: authz.CaseObject,
 			Tag: "cases", Object: "case/:id", Summary: "File an objection during public notice: pauses the notice, opens an LGO task.",
-			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.objectToCase},
+			In: app.CaseAction{}, Out: workflows.CaseStatus{}, Handler: s.objectToCase},
 		{ID: "attachToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/attachments", Action: authz.AttachmentUpload,
 			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: app.AttachInput{}, Out: app.CaseDetail{},
 			Handler: s.attachToCase},

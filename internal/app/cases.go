@@ -17,13 +17,13 @@ import (
 // CaseSummary is a case in a list.
 type CaseSummary struct {
 	ID          string          `json:"id"`
-	Process     string          `json:"process"`
-	State       string          `json:"state"`
+	Process     string          `json:"process" enum:"introduction,pairing_request"`
+	State       string          `json:"state" enum:"draft,submitted,accepting,in_review,signoff,notice,objection,certifying,certified,returned,rejected,withdrawn,expired,pairing,paired"`
 	CurrentStep string          `json:"current_step"`
 	StepName    string          `json:"step_name"`
 	Title       string          `json:"title"`
 	Category    domain.Category `json:"category,omitempty"`
-	Warning     string          `json:"warning"`
+	Warning     string          `json:"warning" enum:",yellow,red"`
 	CreatedAt   time.Time       `json:"created_at"`
 	UpdatedAt   time.Time       `json:"updated_at"`
 	ClosedAt    *time.Time      `json:"closed_at,omitempty"`
@@ -55,7 +55,7 @@ type UserRef struct {
 // TimelineEntry is one event in a case's history.
 type TimelineEntry struct {
 	At         time.Time `json:"at"`
-	Kind       string    `json:"kind"`
+	Kind       string    `json:"kind" enum:"submitted,step_opened,task_opened,decision,claimed,unclaimed,delegated,signer_added,warning_yellow,warning_red,escalated,returned,resubmitted,expired,withdrawn,notice_started,objection,notice_resumed,certified,pairing_requested,closed,calendar_fallback,urged,comment"`
 	Step       string    `json:"step,omitempty"`
 	TaskID     string    `json:"task_id,omitempty"`
 	Actor      string    `json:"actor,omitempty"`

@@ -270,40 +270,39 @@ func (a *App) WithdrawCase(ctx context.Context, p *authz.Principal, id string, i
 }
 
 // ObjectToCase files an objection against a case in public notice (公示异议), as received by
-// the staff member filing it.
-func (a *App) ObjectToCase(ctx context.Context, p *authz.Principal, id string, in CaseAction) (CaseDetail, error) {
+// the staff member filing it. Cases in notice are public, so anyone who may object may; the
+// answer is the case's new status (the filer need not be able to read the whole case).
+func (a *App) ObjectToCase(ctx context.Context, p *authz.Principal, id string, in CaseAction) (workflows.CaseStatus, error) {
+	var status workflows.CaseStatus
 	if err := check(in); err != nil {
-		return CaseDetail{}, err
+		return status, err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
-		return CaseDetail{}, Invalid("reason", "reason is required: state the grounds of the objection")
+		return status, Invalid("reason", "reason is required: state the grounds of the objection")
 	}
 	role, dept := a.objectingRole(p)
 	if role == "" {
-		return CaseDetail{}, Forbidden("your roles cannot file objections")
+		return status, Forbidden("your roles cannot file objections")
 	}
 	authz.SetActing(ctx, role, dept)
 	var c store.Case
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
-		return CaseDetail{}, NotFound("no case %s", id)
+		return status, NotFound("no case %s", id)
 	}
 	if c.State != workflows.IntroNotice {
-		return CaseDetail{}, Conflict("case %s is not in public notice (it is %s)", id, c.State)
+		return status, Conflict("case %s is not in public notice (it is %s)", id, c.State)
 	}
-	var status workflows.CaseStatus
 	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateObject,
 		workflows.CaseAction{Reason: in.Reason, Actor: actor(p, role, dept)}, &status); err != nil {
-		return CaseDetail{}, a.engineError(ctx, err)
+		return status, a.engineError(ctx, err)
 	}
-	return a.Case(ctx, p, id)
+	return status, nil
 }
 
 func (a *App) objectingRole(p *authz.Principal) (string, string) {
 	for _, g := range p.Grants {
-		if a.Authz.Can(p.User.ID, g.Department, authz.CaseObject) {
-			if role, ok := a.Authz.RoleFor(p.User.ID, g.Department, authz.CaseObject); ok {
-				return role, g.Department
-			}
+		if role, ok := a.Authz.RoleFor(p.User.ID, g.Department, authz.CaseObject); ok {
+			return role, g.Department
 		}
 	}
 	return "", ""

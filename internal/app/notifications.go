@@ -11,7 +11,7 @@ import (
 // NotificationItem is one entry of the caller's inbox.
 type NotificationItem struct {
 	ID        string     `json:"id"`
-	Kind      string     `json:"kind"`
+	Kind      string     `json:"kind" enum:"reminder,escalation,urge,cc,assigned,info"`
 	CaseID    string     `json:"case_id,omitempty"`
 	TaskID    string     `json:"task_id,omitempty"`
 	Title     string     `json:"title"`

@@ -25,19 +25,19 @@ type TaskItem struct {
 	Process    string         `json:"process"`
 	Step       string         `json:"step"`
 	StepName   string         `json:"step_name"`
-	Mode       string         `json:"mode"`
+	Mode       string         `json:"mode" enum:"single,sequential,countersign,any_of,vote"`
 	Attempt    int            `json:"attempt"`
 	Department string         `json:"department"`
 	Role       string         `json:"role"`
 	Assignee   string         `json:"assignee"`
-	State      string         `json:"state"`
+	State      string         `json:"state" enum:"open,paused,done,cancelled"`
 	Outcome    domain.Outcome `json:"outcome,omitempty"`
 	Comment    string         `json:"comment,omitempty"`
 	DecidedBy  string         `json:"decided_by,omitempty"`
 	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
 	OpenedAt   time.Time      `json:"opened_at"`
 	Deadline   *time.Time     `json:"deadline"`
-	Warning    string         `json:"warning"`
+	Warning    string         `json:"warning" enum:",yellow,red"`
 	Escalation int            `json:"escalation"`
 	UrgeCount  int            `json:"urge_count"`
 }
@@ -273,16 +273,19 @@ func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (wor
 }
 
 // UnclaimTask puts a claimed task back into the department's inbox: the claimer may, and so may
-// a department head or the leading-group office.
+// whoever may release tasks there (a department head, the leading-group office).
 func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (workflows.TaskView, error) {
-	t, c, who, err := a.task(ctx, p, id, authz.TaskClaim)
+	act := authz.TaskRelease
+	var t store.Task
+	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err == nil && t.Assignee == p.User.Username {
+		act = authz.TaskClaim
+	}
+	t, c, who, err := a.task(ctx, p, id, act)
 	if err != nil {
 		return workflows.TaskView{}, err
 	}
-	if t.Assignee != p.User.Username {
-		if who, err = a.actingAs(ctx, p, t.Department, authz.TaskRelease); err != nil {
-			return workflows.TaskView{}, Forbidden("task %s is claimed by %s; only they or a department head may release it", id, t.Assignee)
-		}
+	if t.Assignee == "" {
+		return workflows.TaskView{}, Conflict("task %s is not claimed", id)
 	}
 	var out workflows.TaskView
 	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who}, &out)

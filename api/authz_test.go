@@ -1,0 +1,302 @@
+package api_test
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"talentflow/api"
+	"talentflow/internal/app"
+	"talentflow/internal/domain"
+	"talentflow/internal/store"
+	"talentflow/workflows"
+)
+
+// fixtures are read-model objects the route walk acts on: a case of applicant.li under review
+// with an open hrss task (claimed by hrss.approver) and a done window task, a case in public
+// notice, a returned case, a draft, a notification of li's, a file li uploaded.
+type fixtures struct {
+	caseID, noticeCase, returnedCase, draftID, draftToSubmit, hrssTask, notification, sha string
+}
+
+func (ts *testServer) fixtures() fixtures {
+	t := ts.t
+	now := time.Now().UTC()
+	li := ts.ids["applicant.li"]
+	f := fixtures{caseID: "case_walk", noticeCase: "case_notice", returnedCase: "case_returned", hrssTask: "case_walk-t2"}
+	for _, c := range []struct{ id, state string }{{f.caseID, workflows.IntroInReview}, {f.noticeCase, workflows.IntroNotice}, {f.returnedCase, workflows.StateReturned}} {
+		require.NoError(t, ts.db.Create(&store.Case{ID: c.id, Process: workflows.ProcessIntroduction, State: c.state,
+			Title: "李明 人才引进认定", ApplicantID: li, Category: "B", WorkflowID: "intro:" + c.id, CreatedAt: now, UpdatedAt: now}).Error)
+		require.NoError(t, ts.db.Create(&store.Introduction{CaseID: c.id, ApplicantID: li, Name: "李明",
+			IDNumber: domain.MakeCitizenID("371521", "19880101", fmt.Sprintf("%03d", len(c.id))), Phone: "13905351234",
+			Education: "doctorate", Title: "senior", Field: "新材料", EmployerCreditCode: "91350100M000100Y43", Category: "B",
+			CreatedAt: now, UpdatedAt: now}).Error)
+	}
+	tasks := []store.Task{
+		{ID: "case_walk-t1", CaseID: f.caseID, Process: "introduction", Step: "window", StepName: "窗口受理", Attempt: 1, Mode: "single",
+			Department: "gsc", Role: "clerk", Assignee: "clerk.window", State: workflows.TaskDone, OpenedAt: now, UpdatedAt: now},
+		{ID: f.hrssTask, CaseID: f.caseID, Process: "introduction", Step: "review", StepName: "部门会签", Attempt: 1, Mode: "countersign",
+			Department: "hrss", Role: "approver", Assignee: "hrss.approver", State: workflows.TaskOpen, OpenedAt: now, UpdatedAt: now},
+	}
+	require.NoError(t, ts.db.Create(&tasks).Error)
+	require.NoError(t, ts.db.Create(&store.Certificate{No: "YG-2026-B-0001", CaseID: f.caseID, Name: "李明", Category: "B", Year: 2026, Seq: 1, IssuedAt: now}).Error)
+	f.notification = "walk-note"
+	require.NoError(t, ts.db.Create(&store.Notification{ID: f.notification, UserID: li, Kind: "info", CaseID: f.caseID,
+		Title: "测试", DedupeKey: f.notification, CreatedAt: now}).Error)
+
+	var draft struct{ ID string }
+	require.Equal(t, http.StatusCreated, ts.do("applicant.li", http.MethodPost, "/api/v1/introductions", jsonBody(validProfile("B")), &draft))
+	f.draftID = draft.ID
+	require.Equal(t, http.StatusCreated, ts.do("applicant.li", http.MethodPost, "/api/v1/introductions", jsonBody(validProfile("B")), &draft))
+	f.draftToSubmit = draft.ID
+	var att struct{ SHA256 string }
+	require.Equal(t, http.StatusCreated, ts.do("applicant.li", http.MethodPost, "/api/v1/attachments", pdfUpload("degree.pdf"), &att))
+	f.sha = att.SHA256
+	require.NoError(t, ts.db.Create(&store.CaseAttachment{CaseID: f.caseID, SHA256: f.sha, AddedBy: li, AddedAt: now}).Error)
+	return f
+}
+
+var profileSeq atomic.Int64
+
+func validProfile(category string) map[string]any {
+	return map[string]any{"name": "王芳", "id_number": domain.MakeCitizenID("371521", "19900215", fmt.Sprintf("%03d", 500+profileSeq.Add(1))),
+		"phone": "13905350000", "education": "master", "title": "intermediate", "field": "生物医药",
+		"employer_credit_code": "91350100M000100Y43", "category": category}
+}
+
+// expectation says, for one route, which demo users succeed (2xx) and which are told the object
+// does not exist (404); every other logged-in user gets 403 and the anonymous caller 401.
+type expectation struct {
+	path     string
+	body     func() *body
+	ok       []string
+	notFound []string
+	public   bool
+}
+
+const (
+	li, hr, clerk, hrss, head, sci, iit, edu, fin, lgo, leader, auditor, admin = "applicant.li", "employer.hr",
+		"clerk.window", "hrss.approver", "hrss.head", "sci.approver", "iit.approver", "edu.approver", "fin.officer",
+		"lgo.staff", "leader.wang", "auditor", "admin"
+)
+
+var everyone = []string{li, hr, clerk, hrss, head, sci, iit, edu, fin, lgo, leader, auditor, admin}
+
+// routeTable is who may call what. A route missing here fails the test: adding a route means
+// deciding, in this table, who may use it.
+func routeTable(f fixtures) map[string]expectation {
+	var n atomic.Int64
+	unique := func(prefix string) string { return fmt.Sprintf("%s%d", prefix, n.Add(1)) }
+	js := func(v any) func() *body { return func() *body { return jsonBody(v) } }
+	reason := js(map[string]string{"reason": "测试"})
+	caseReaders := []string{li, clerk, hrss, head, lgo, auditor}
+	return map[string]expectation{
+		"GET /healthz":          {path: "/healthz", public: true},
+		"GET /readyz":           {path: "/readyz", public: true},
+		"GET /metrics":          {path: "/metrics", public: true},
+		"GET /api/openapi.json": {path: "/api/openapi.json", public: true},
+		"POST /api/v1/auth/login": {path: "/api/v1/auth/login", public: true,
+			body: js(map[string]string{"username": clerk, "password": demoPassword})},
+
+		"GET /api/v1/me":           {path: "/api/v1/me", ok: everyone},
+		"GET /api/v1/vocabularies": {path: "/api/v1/vocabularies", ok: everyone},
+		"GET /api/v1/departments":  {path: "/api/v1/departments", ok: everyone},
+		"POST /api/v1/departments": {path: "/api/v1/departments", ok: []string{admin},
+			body: func() *body { return jsonBody(map[string]string{"code": unique("dept"), "name": "新单位"}) }},
+		"GET /api/v1/users": {path: "/api/v1/users", ok: []string{head, lgo, auditor, admin}},
+		"POST /api/v1/users": {path: "/api/v1/users", ok: []string{admin}, body: func() *body {
+			return jsonBody(map[string]string{"username": unique("new.user"), "name": "新用户", "password": "Strong-Pass-1", "kind": "staff"})
+		}},
+		"POST /api/v1/users/:id/roles": {path: "/api/v1/users/{edu}/roles", ok: []string{admin},
+			body: js(map[string]string{"role": "approver", "department": "health"})},
+		"DELETE /api/v1/users/:id/roles/:role/:department": {path: "/api/v1/users/{edu}/roles/approver/edu", ok: []string{admin}},
+
+		"POST /api/v1/introductions": {path: "/api/v1/introductions", ok: []string{li, hr},
+			body: func() *body { return jsonBody(validProfile("C")) }},
+		"PUT /api/v1/introductions/:id": {path: "/api/v1/introductions/" + f.draftID, ok: []string{li}, notFound: []string{hr},
+			body: func() *body { return jsonBody(validProfile("B")) }},
+		"POST /api/v1/introductions/:id/submit":   {path: "/api/v1/introductions/" + f.draftToSubmit + "/submit", ok: []string{li}, notFound: []string{hr}},
+		"POST /api/v1/introductions/:id/resubmit": {path: "/api/v1/introductions/" + f.returnedCase + "/resubmit", ok: []string{li}, notFound: []string{hr}, body: reason},
+
+		"GET /api/v1/cases":                    {path: "/api/v1/cases", ok: everyone},
+		"GET /api/v1/cases/:id":                {path: "/api/v1/cases/" + f.caseID, ok: caseReaders, notFound: []string{hr}},
+		"POST /api/v1/cases/:id/withdraw":      {path: "/api/v1/cases/" + f.caseID + "/withdraw", ok: []string{li}, notFound: []string{hr}, body: reason},
+		"POST /api/v1/cases/:id/objections":    {path: "/api/v1/cases/" + f.noticeCase + "/objections", ok: []string{clerk, hrss, head, sci, iit, edu, lgo, leader}, body: reason},
+		"POST /api/v1/cases/:id/attachments":   {path: "/api/v1/cases/" + f.caseID + "/attachments", ok: []string{li, clerk, hrss, head, lgo}, notFound: []string{hr}, body: js(map[string]string{"sha256": f.sha})},
+		"GET /api/v1/cases/:id/certificate":    {path: "/api/v1/cases/" + f.caseID + "/certificate", ok: caseReaders, notFound: []string{hr}},
+		"GET /api/v1/tasks":                    {path: "/api/v1/tasks?scope=department", ok: []string{clerk, hrss, head, sci, iit, edu, fin, lgo, auditor}},
+		"POST /api/v1/tasks/:id/claim":         {path: "/api/v1/tasks/" + f.hrssTask + "/claim", ok: []string{hrss, head}},
+		"POST /api/v1/tasks/:id/unclaim":       {path: "/api/v1/tasks/" + f.hrssTask + "/unclaim", ok: []string{hrss, head, lgo}},
+		"POST /api/v1/tasks/:id/decision":      {path: "/api/v1/tasks/" + f.hrssTask + "/decision", ok: []string{hrss, head}, body: js(map[string]string{"outcome": "approve"})},
+		"POST /api/v1/tasks/:id/delegate":      {path: "/api/v1/tasks/" + f.hrssTask + "/delegate", ok: []string{hrss, head, lgo}, body: js(map[string]string{"to": head})},
+		"POST /api/v1/tasks/:id/urge":          {path: "/api/v1/tasks/" + f.hrssTask + "/urge", ok: []string{head, lgo}, body: js(map[string]string{"comment": "请尽快"})},
+		"POST /api/v1/tasks/:id/signers":       {path: "/api/v1/tasks/" + f.hrssTask + "/signers", ok: []string{head, lgo}, body: js(map[string]string{"department": "edu"})},
+		"GET /api/v1/tasks/:id/comments":       {path: "/api/v1/tasks/" + f.hrssTask + "/comments", ok: []string{hrss, head, lgo, auditor}},
+		"POST /api/v1/tasks/:id/comments":      {path: "/api/v1/tasks/" + f.hrssTask + "/comments", ok: []string{hrss, head, lgo}, body: js(map[string]string{"body": "已核对"})},
+		"GET /api/v1/notifications":            {path: "/api/v1/notifications", ok: everyone},
+		"POST /api/v1/notifications/:id/read":  {path: "/api/v1/notifications/" + f.notification + "/read", ok: []string{li}, notFound: others(li)},
+		"POST /api/v1/notifications/read-all":  {path: "/api/v1/notifications/read-all", ok: everyone},
+		"POST /api/v1/attachments":             {path: "/api/v1/attachments", ok: []string{li, hr, clerk, hrss, head, sci, iit, edu, lgo}, body: func() *body { return pdfUpload(unique("file") + ".pdf") }},
+		"GET /api/v1/attachments/:sha256":      {path: "/api/v1/attachments/" + f.sha, ok: caseReaders},
+		"GET /api/v1/audit":                    {path: "/api/v1/audit", ok: []string{lgo, auditor}},
+		"GET /api/v1/audit/verify":             {path: "/api/v1/audit/verify", ok: []string{lgo, auditor}},
+		"GET /":                                {path: "/", public: true},
+		"GET /console.js":                      {path: "/console.js", public: true},
+		"GET /console.css":                     {path: "/console.css", public: true},
+	}
+}
+
+func others(except ...string) []string {
+	var out []string
+	for _, u := range everyone {
+		if !slices.Contains(except, u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// TestEveryRouteAnswersEachRoleAsTheTableSays walks every route echo has registered, as the
+// anonymous caller and as each demo account (applicants, each department's staff, the LGO,
+// the leader, finance, the auditor, the admin), and checks 401 / 403 / 404 / 2xx.
+func TestEveryRouteAnswersEachRoleAsTheTableSays(t *testing.T) {
+	ts := newTestServer(t)
+	table := routeTable(ts.fixtures())
+
+	var routes []string
+	for _, r := range ts.echo.Routes() {
+		routes = append(routes, r.Method+" "+r.Path)
+	}
+	sort.Strings(routes)
+	routes = slices.Compact(routes)
+	for _, key := range routes {
+		exp, ok := table[key]
+		if !assert.True(t, ok, "route %s has no entry in the authorization table: decide who may call it", key) {
+			continue
+		}
+		method := strings.Fields(key)[0]
+		path := strings.ReplaceAll(exp.path, "{edu}", ts.ids[edu])
+		call := func(user string) int {
+			var b *body
+			if exp.body != nil {
+				b = exp.body()
+			}
+			var out map[string]any
+			return ts.do(user, method, path, b, &out)
+		}
+		t.Run(key, func(t *testing.T) {
+			if exp.public {
+				status := call("")
+				assert.True(t, status >= 200 && status < 300, "anonymous %s: %d", key, status)
+				return
+			}
+			assert.Equal(t, http.StatusUnauthorized, call(""), "anonymous")
+			grants := key == "POST /api/v1/users/:id/roles" || key == "DELETE /api/v1/users/:id/roles/:role/:department"
+			if grants {
+				defer ts.resetEduGrants()
+			}
+			for _, user := range everyone {
+				if grants {
+					ts.resetEduGrants()
+				}
+				status := call(user)
+				switch {
+				case slices.Contains(exp.ok, user):
+					assert.True(t, status >= 200 && status < 300, "%s should be allowed %s, got %d", user, key, status)
+				case slices.Contains(exp.notFound, user):
+					assert.Equal(t, http.StatusNotFound, status, "%s must not learn that the object exists", user)
+				default:
+					assert.Equal(t, http.StatusForbidden, status, "%s must be refused %s", user, key)
+				}
+			}
+		})
+	}
+	for key := range table {
+		if !slices.Contains(routes, key) {
+			t.Errorf("the table names %s, which is not a route", key)
+		}
+	}
+}
+
+// resetEduGrants puts edu.approver back to exactly approver@edu.
+func (ts *testServer) resetEduGrants() {
+	id := ts.ids[edu]
+	ts.db.Where("user_id = ?", id).Delete(&store.RoleAssignment{})
+	ts.db.Create(&store.RoleAssignment{UserID: id, Role: "approver", Department: "edu", GrantedBy: "test", GrantedAt: time.Now()})
+	require.NoError(ts.t, ts.server.Authz.Reload(ts.t.Context()))
+}
+
+func TestStateChangingRequestsAreAuditedWithActingRole(t *testing.T) {
+	ts := newTestServer(t)
+	f := ts.fixtures()
+	require.Equal(t, http.StatusOK, ts.do(hrss, http.MethodPost, "/api/v1/tasks/"+f.hrssTask+"/decision", jsonBody(map[string]string{"outcome": "approve"}), nil))
+	require.Equal(t, http.StatusForbidden, ts.do(sci, http.MethodPost, "/api/v1/tasks/"+f.hrssTask+"/decision", jsonBody(map[string]string{"outcome": "approve"}), nil))
+	require.Equal(t, http.StatusUnauthorized, ts.do("", http.MethodPost, "/api/v1/auth/login", jsonBody(map[string]string{"username": hrss, "password": "wrong"}), nil))
+
+	var rows []store.AuditRecord
+	require.NoError(t, ts.db.Where("action IN ?", []string{"decideTask", "login"}).Order("seq").Find(&rows).Error)
+	byActor := map[string]store.AuditRecord{}
+	for _, r := range rows {
+		byActor[r.Actor+"/"+r.Action+"/"+r.Outcome] = r
+	}
+	ok := byActor["hrss.approver/decideTask/ok"]
+	assert.Equal(t, "approver", ok.Role)
+	assert.Equal(t, "hrss", ok.Department)
+	assert.Equal(t, "task/"+f.hrssTask, ok.Object)
+	refused := byActor["sci.approver/decideTask/Forbidden"]
+	assert.Contains(t, refused.Reason, "hrss")
+	assert.Contains(t, byActor, "hrss.approver/login/Unauthorized", "a failed login is recorded against the name tried")
+
+	var report struct{ OK bool }
+	require.Equal(t, http.StatusOK, ts.do(auditor, http.MethodGet, "/api/v1/audit/verify", nil, &report))
+	assert.True(t, report.OK)
+}
+
+func TestLoginLocksAfterFiveFailures(t *testing.T) {
+	ts := newTestServer(t)
+	wrong := jsonBody(map[string]string{"username": iit, "password": "Wrong-Pass-1"})
+	for i := range 4 {
+		assert.Equal(t, http.StatusUnauthorized, ts.do("", http.MethodPost, "/api/v1/auth/login", wrong, nil), "attempt %d", i+1)
+	}
+	var out struct{ Error api.ErrorDetail }
+	assert.Equal(t, http.StatusTooManyRequests, ts.do("", http.MethodPost, "/api/v1/auth/login", wrong, &out), "the fifth failure locks")
+	assert.Equal(t, "account_locked", out.Error.Code)
+	right := jsonBody(map[string]string{"username": iit, "password": demoPassword})
+	assert.Equal(t, http.StatusTooManyRequests, ts.do("", http.MethodPost, "/api/v1/auth/login", right, nil), "even the right password, for ten minutes")
+	assert.Equal(t, http.StatusUnauthorized, ts.do("", http.MethodPost, "/api/v1/auth/login",
+		jsonBody(map[string]string{"username": "nobody", "password": "x"}), nil))
+}
+
+func TestMeListsRolesPerDepartment(t *testing.T) {
+	ts := newTestServer(t)
+	var me app.Me
+	require.Equal(t, http.StatusOK, ts.do(head, http.MethodGet, "/api/v1/me", nil, &me))
+	assert.Equal(t, []app.Role{{Role: "dept_head", Department: "hrss", DepartmentName: "县人力资源和社会保障局"}}, me.Roles)
+	assert.Contains(t, me.Permissions, "task:urge")
+	assert.NotContains(t, me.Permissions, "audit:read")
+	assert.Equal(t, "138****0004", me.Phone, "personal data masked")
+}
+
+func TestErrorsAreJSONNamingTheField(t *testing.T) {
+	ts := newTestServer(t)
+	var out struct{ Error api.ErrorDetail }
+	p := validProfile("B")
+	p["employer_credit_code"] = "91350100M000100Y44"
+	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(li, http.MethodPost, "/api/v1/introductions", jsonBody(p), &out))
+	assert.Equal(t, "employer_credit_code", out.Error.Field)
+	assert.Contains(t, out.Error.Message, "check")
+	assert.Equal(t, http.StatusNotFound, ts.do(li, http.MethodGet, "/api/v1/nope", nil, &out))
+	assert.Equal(t, "not_found", out.Error.Code)
+	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(hrss, http.MethodGet, "/api/v1/tasks?scope=everything", nil, &out))
+	assert.Equal(t, "scope", out.Error.Field)
+	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(hrss, http.MethodPost, "/api/v1/tasks/x/decision", jsonBody(map[string]string{"outcome": "maybe"}), &out))
+	assert.Equal(t, "outcome", out.Error.Field)
+}
