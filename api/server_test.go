@@ -24,6 +24,7 @@ import (
 	"talentflow/internal/identity"
 	"talentflow/internal/routing"
 	"talentflow/internal/store"
+	"talentflow/internal/store/storetest"
 	"talentflow/workflows"
 )
 
@@ -68,11 +69,7 @@ func newTestServer(t *testing.T) *testServer {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db, err := store.Open(filepath.Join(t.TempDir(), "api.db"), log)
-	require.NoError(t, err)
-	t.Cleanup(func() { db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
+	db := storetest.Open(t)
 	require.NoError(t, app.SeedDepartments(ctx, db))
 	idn, err := identity.NewService(db, bytes.Repeat([]byte("k"), 32), time.Hour, 4)
 	require.NoError(t, err)

@@ -1,0 +1,1168 @@
+// talentflow web console: one page, hash routing, plain JS talking to /api/v1 like any client.
+// Every piece of server data reaches the page through html`` (escaped) or textContent.
+'use strict';
+
+// ---------- HTML building (escaped by default) ----------
+
+class Safe {
+  constructor(s) { this.s = s; }
+  toString() { return this.s; }
+}
+const ESC = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ESC[c]);
+function show(v) {
+  if (v instanceof Safe) return v.s;
+  if (Array.isArray(v)) return v.map(show).join('');
+  if (v === null || v === undefined || v === false) return '';
+  return esc(v);
+}
+// html`<p>${value}</p>`: values are escaped unless they are themselves html`` results.
+function html(strings, ...values) {
+  let out = strings[0];
+  values.forEach((v, i) => { out += show(v) + strings[i + 1]; });
+  return new Safe(out);
+}
+function setHTML(el, safe) {
+  if (!(safe instanceof Safe)) throw new Error('setHTML needs html``');
+  el.innerHTML = safe.s;
+}
+const $ = (sel, root = document) => root.querySelector(sel);
+const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
+
+// ---------- Vocabulary the API does not label ----------
+
+const CASE_STATES = {
+  draft: '草稿', submitted: '已提交', accepting: '窗口受理', in_review: '部门会签', signoff: '审定',
+  notice: '公示中', objection: '异议处理', certifying: '制证中', certified: '已认定', returned: '退回补正',
+  rejected: '未通过', withdrawn: '已撤回', expired: '已逾期', pairing: '待配对', paired: '已配对',
+};
+const TASK_STATES = { open: '待办理', paused: '已暂停', done: '已办结', cancelled: '已取消' };
+const PROCESSES = { introduction: '人才引进认定', pairing_request: '联系领导配对' };
+const MODES = { single: '单人办理', sequential: '依次审批', countersign: '会签', any_of: '或签', vote: '票签' };
+const STEPS = {
+  window: '窗口受理', review: '部门会签', signoff: '领导小组办公室审定', objection: '公示异议处理',
+  notice: '公示', pairing: '指定联系领导与服务专员',
+};
+const EVENTS = {
+  submitted: '提交', step_opened: '环节开始', task_opened: '任务生成', decision: '审批意见', claimed: '认领',
+  unclaimed: '取消认领', delegated: '转办', signer_added: '加签', warning_yellow: '黄牌预警', warning_red: '红牌预警',
+  escalated: '督办升级', returned: '退回补正', resubmitted: '重新提交', expired: '逾期关闭', withdrawn: '撤回',
+  notice_started: '公示开始', objection: '公示异议', notice_resumed: '公示恢复', certified: '颁发证书',
+  pairing_requested: '联系领导配对', closed: '关闭', urged: '催办', comment: '评论', calendar_fallback: '节假日数据缺失',
+};
+const NOTICE_KINDS = { reminder: '到期提醒', escalation: '督办升级', urge: '催办', cc: '抄送', assigned: '转办', info: '通知' };
+const WARNINGS = { yellow: '黄牌', red: '红牌' };
+const SCOPES = [['mine', '我的待办'], ['department', '部门待办'], ['claimable', '可认领'], ['done', '已办'], ['cc', '抄送']];
+// Roles that work tasks in the department where they hold the role.
+const WORKER_ROLES = new Set(['clerk', 'approver', 'dept_head', 'lgo', 'finance']);
+// Categories from the highest; a downgrade picks one after the claimed category.
+const CASE_CATEGORY_ORDER = ['A', 'B', 'C', 'D', 'E'];
+const RETURN_TARGETS = [['applicant', '退回申请人补正'], ['review', '退回部门会签重审'], ['window', '退回窗口重新受理']];
+// States in which an applicant may still withdraw (until the certificate is issued).
+const WITHDRAWABLE = new Set(['draft', 'submitted', 'accepting', 'in_review', 'signoff', 'notice', 'objection', 'returned']);
+const PROFILE_FIELDS = [
+  { name: 'name', label: '姓名', hint: '与身份证一致', max: 50 },
+  { name: 'id_number', label: '公民身份号码', hint: '18 位，末位可为 X', max: 18, mono: true },
+  { name: 'phone', label: '手机号码', hint: '11 位手机号', max: 20, type: 'tel' },
+  { name: 'education', label: '最高学历', vocab: 'education' },
+  { name: 'title', label: '专业技术职称', vocab: 'titles' },
+  { name: 'field', label: '专业领域', hint: '如：新材料、生物医药', max: 100 },
+  { name: 'employer_credit_code', label: '用人单位统一社会信用代码', hint: '18 位', max: 18, mono: true },
+  { name: 'category', label: '申报人才类别', vocab: 'categories' },
+];
+
+// ---------- Session ----------
+
+const S = {
+  token: sessionStorage.getItem('tf.token') || '',
+  me: null,
+  vocab: { categories: [], education: [], titles: [], outcomes: [], roles: [] },
+  depts: {},
+};
+let pendingFlash = null;
+
+const can = (perm) => !!S.me && S.me.permissions.includes(perm);
+const label = (list, value) => (S.vocab[list].find((t) => t.value === value) || {}).label || value || '';
+const deptName = (code) => S.depts[code] || code || '';
+const roleLabel = (role) => label('roles', role);
+// worksIn: the user holds a task-working role in the task's department.
+const worksIn = (dept) => !!S.me && S.me.roles.some((r) => r.department === dept && WORKER_ROLES.has(r.role));
+const headIn = (dept) => !!S.me && S.me.roles.some((r) => (r.department === dept && r.role === 'dept_head') || r.role === 'lgo');
+
+function homeHash() {
+  if (can('task:read')) return '#/inbox';
+  if (can('case:apply')) return '#/apply';
+  return '#/notifications';
+}
+
+function saveSession(token) {
+  S.token = token;
+  sessionStorage.setItem('tf.token', token);
+}
+
+function logout(message) {
+  S.token = '';
+  S.me = null;
+  sessionStorage.removeItem('tf.token');
+  $('#topbar').hidden = true;
+  if (message) pendingFlash = [message, 'error'];
+  if (location.hash === '#/login') route(); else location.hash = '#/login';
+}
+
+async function loadSession() {
+  const [me, vocab, depts] = await Promise.all([
+    S.me ? S.me : api('GET', '/api/v1/me'),
+    api('GET', '/api/v1/vocabularies'),
+    api('GET', '/api/v1/departments'),
+  ]);
+  S.me = me;
+  S.vocab = vocab;
+  S.depts = Object.fromEntries((depts || []).map((d) => [d.code, d.name]));
+  renderHeader();
+}
+
+// ---------- API ----------
+
+class ApiError extends Error {
+  constructor(status, body) {
+    const e = (body && body.error) || {};
+    super(e.message || `HTTP ${status}`);
+    this.status = status;
+    this.code = e.code || '';
+    this.field = e.field || '';
+  }
+}
+
+// api sends a JSON request with the bearer token and returns the decoded answer; errors throw
+// ApiError. A 401 on a logged-in session ends it.
+async function api(method, path, body, opts = {}) {
+  const headers = { Accept: opts.text ? 'text/html' : 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (S.token) headers.Authorization = 'Bearer ' + S.token;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  if (res.ok && opts.text) return text;
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!res.ok) {
+    const err = new ApiError(res.status, data);
+    if (res.status === 401 && S.token && !path.endsWith('/auth/login')) logout('登录已失效，请重新登录。');
+    throw err;
+  }
+  return data;
+}
+
+const STATUS_PREFIX = {
+  400: '请求有误', 401: '未登录或登录已失效', 403: '无权操作', 404: '未找到', 409: '操作冲突',
+  413: '文件过大', 422: '输入有误', 429: '操作过于频繁或账号已锁定', 503: '服务暂不可用',
+};
+
+// ---------- Flash messages and field errors ----------
+
+function flash(message, kind = 'ok') {
+  const el = $('#flash');
+  el.textContent = message;
+  el.className = 'flash ' + kind;
+  el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+  el.hidden = false;
+  el.scrollIntoView({ block: 'nearest' });
+}
+function clearFlash() {
+  const el = $('#flash');
+  el.hidden = true;
+  el.textContent = '';
+  el.className = 'flash';
+}
+
+function clearFieldErrors(form) {
+  $$('.field.invalid', form).forEach((f) => f.classList.remove('invalid'));
+  $$('[aria-invalid]', form).forEach((i) => i.removeAttribute('aria-invalid'));
+  $$('.field-error', form).forEach((e) => { e.textContent = ''; });
+}
+
+// fieldError shows message next to the form control named field; false when there is none.
+function fieldError(form, field, message) {
+  const slot = form && $(`[data-error-for="${CSS.escape(field)}"]`, form);
+  if (!slot) return false;
+  slot.textContent = message;
+  const wrap = slot.closest('.field');
+  if (wrap) wrap.classList.add('invalid');
+  const input = $(`[name="${CSS.escape(field)}"]`, form);
+  if (input) {
+    input.setAttribute('aria-invalid', 'true');
+    input.focus();
+  }
+  return true;
+}
+
+// showError reports a failed call: next to the field at fault when the form has it, and in
+// the flash area.
+function showError(err, form) {
+  if (!(err instanceof ApiError)) {
+    flash('网络异常或服务器无响应：' + err.message, 'error');
+    return;
+  }
+  if (err.status === 409) {
+    flash('已被他人处理或状态已变化（409）：' + err.message, 'error');
+    return;
+  }
+  const placed = err.field && fieldError(form, err.field, err.message);
+  const prefix = STATUS_PREFIX[err.status] || `错误 ${err.status}`;
+  flash(placed ? `${prefix}：请修改标出的字段。${err.message}` : `${prefix}：${err.message}`, 'error');
+}
+
+// busy disables a form's buttons while fn runs.
+async function busy(form, fn) {
+  const buttons = $$('button', form);
+  buttons.forEach((b) => { b.disabled = true; });
+  try { return await fn(); } finally { buttons.forEach((b) => { b.disabled = false; }); }
+}
+
+// ---------- Formatting ----------
+
+const pad = (n) => String(n).padStart(2, '0');
+// fmtTime shows an instant in China time (UTC+8, no daylight saving): 2026-12-03 00:00.
+function fmtTime(ts) {
+  if (!ts) return '';
+  const d = new Date(ts);
+  if (Number.isNaN(d.getTime())) return '';
+  const t = new Date(d.getTime() + 8 * 3600 * 1000);
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())} ${pad(t.getUTCHours())}:${pad(t.getUTCMinutes())}`;
+}
+const stateBadge = (state, id) => html`<span class="state state-${state}" ${id ? html`id="${id}"` : ''} data-state="${state}">${CASE_STATES[state] || state}</span>`;
+const taskBadge = (t) => html`<span class="tstate tstate-${t.state}">${TASK_STATES[t.state] || t.state}</span>`;
+function warnBadge(w) {
+  if (!WARNINGS[w]) return '';
+  return html`<span class="card-badge card-${w}" data-warning="${w}" title="${w === 'red' ? '已超过办理时限' : '临近办理时限'}">${WARNINGS[w]}</span>`;
+}
+function deadlineCell(t) {
+  if (!t.deadline) return html`<span class="muted">—</span>`;
+  const late = t.state === 'open' && new Date(t.deadline) < new Date();
+  return html`<time class="${late ? 'late' : ''}" datetime="${t.deadline}">${fmtTime(t.deadline)}</time>`;
+}
+const categoryText = (c) => (c ? `${c}类 ${label('categories', c)}` : '');
+const emptyRow = (cols, text) => html`<tr class="empty"><td colspan="${cols}">${text}</td></tr>`;
+
+// ---------- Header ----------
+
+function renderHeader() {
+  const me = S.me;
+  $('#topbar').hidden = false;
+  $('#user-name').textContent = me.name || me.username;
+  $('#user-roles').textContent = me.roles.map((r) => `${roleLabel(r.role)}@${r.department_name || deptName(r.department)}`).join('，');
+  const items = [
+    ['#/inbox', '待办事项', can('task:read')],
+    ['#/cases', '办件查询', can('case:read')],
+    ['#/apply', '我的申请', can('case:apply')],
+    ['#/notifications', '消息通知', true],
+    ['#/audit', '审计日志', can('audit:read')],
+  ];
+  setHTML($('#nav'), html`${items.filter((i) => i[2]).map(([href, text]) => html`
+    <a href="${href}" data-nav="${href}">${text}${href === '#/notifications'
+      ? html` <span id="unread-count" class="badge" data-count="0" hidden>0</span>` : ''}</a>`)}`);
+  refreshUnread();
+}
+
+function markActiveNav() {
+  const path = (location.hash || '').split('?')[0];
+  $$('#nav a').forEach((a) => {
+    const on = path === a.dataset.nav || (a.dataset.nav === '#/apply' && path.startsWith('#/apply'));
+    a.classList.toggle('active', on);
+    if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
+  });
+}
+
+async function refreshUnread() {
+  if (!S.token) return;
+  try {
+    const page = await api('GET', '/api/v1/notifications?unread=true&limit=200');
+    const n = page.items.length;
+    const badge = $('#unread-count');
+    if (!badge) return;
+    badge.textContent = page.next_cursor ? '200+' : String(n);
+    badge.dataset.count = String(n);
+    badge.hidden = n === 0;
+    badge.title = `${n} 条未读消息`;
+  } catch { /* the badge is best effort */ }
+}
+
+// ---------- Router ----------
+
+const ROUTES = [
+  [/^#\/login$/, pageLogin, { public: true }],
+  [/^#\/inbox$/, pageInbox, { perm: 'task:read' }],
+  [/^#\/case\/([^/?]+)$/, pageCase, {}],
+  [/^#\/apply(?:\/([^/?]+))?$/, pageApply, { perm: 'case:apply' }],
+  [/^#\/cases$/, pageCases, { perm: 'case:read' }],
+  [/^#\/notifications$/, pageNotifications, {}],
+  [/^#\/audit$/, pageAudit, { perm: 'audit:read' }],
+];
+let routeSeq = 0;
+
+async function route() {
+  const seq = ++routeSeq;
+  const [path, query] = (location.hash || '#/').split('?');
+  if (pendingFlash) { flash(...pendingFlash); pendingFlash = null; } else clearFlash();
+  const view = $('#view');
+  const ctx = {
+    query: new URLSearchParams(query || ''),
+    stale: () => seq !== routeSeq,
+    render(safe) { if (seq === routeSeq) setHTML(view, safe); return seq === routeSeq; },
+  };
+  if (!S.token && path !== '#/login') { location.hash = '#/login'; return; }
+  if (S.token && !S.me) {
+    try { await loadSession(); } catch (err) {
+      if (!S.token) return; // the 401 handler logged out
+      ctx.render(html`<div class="card">无法加载用户信息：${err.message}</div>`);
+      return;
+    }
+    if (ctx.stale()) return;
+  }
+  if (S.token && (path === '#/login' || path === '#/' || path === '#')) { location.hash = homeHash(); return; }
+  markActiveNav();
+  const hit = ROUTES.map(([re, fn, opts]) => [path.match(re), fn, opts]).find(([m]) => m);
+  if (!hit) { ctx.render(html`<div class="card"><h1>页面不存在</h1><p><a href="${homeHash()}">返回首页</a></p></div>`); return; }
+  const [m, fn, opts] = hit;
+  if (opts.perm && !can(opts.perm)) {
+    ctx.render(html`<div class="card"><h1>无权访问</h1><p>您的角色不包含此功能（需要 ${opts.perm} 权限）。</p></div>`);
+    return;
+  }
+  if (!opts.public) ctx.render(html`<p class="muted loading">正在加载…</p>`);
+  try {
+    await fn(ctx, ...m.slice(1).map((s) => (s === undefined ? undefined : decodeURIComponent(s))));
+  } catch (err) {
+    if (ctx.stale() || !S.token) return;
+    showError(err);
+    ctx.render(html`<div class="card"><p>加载失败：${err.message}</p><p><a href="${homeHash()}">返回首页</a></p></div>`);
+  }
+  if (!ctx.stale()) document.title = `${($('#view h1') || {}).textContent || '登录'} - 人才工作协同审批平台`;
+}
+
+// go navigates to hash, showing message there; it re-renders when already on hash.
+function go(hash, message, kind = 'ok') {
+  if (message) pendingFlash = [message, kind];
+  if (location.hash === hash) route(); else location.hash = hash;
+}
+
+// ---------- Login ----------
+
+async function pageLogin(ctx) {
+  ctx.render(html`
+    <section class="login">
+      <div class="login-card card">
+        <div class="login-brand"><span class="brand-mark" aria-hidden="true">才</span>
+          <div><h1>人才工作协同审批平台</h1><p class="muted">县人才工作领导小组办公室</p></div></div>
+        <form id="login-form" novalidate>
+          <div class="field"><label for="login-username">用户名</label>
+            <input id="login-username" name="username" autocomplete="username" required autofocus>
+            <div class="field-error" data-error-for="username"></div></div>
+          <div class="field"><label for="login-password">密码</label>
+            <input id="login-password" name="password" type="password" autocomplete="current-password" required>
+            <div class="field-error" data-error-for="password"></div></div>
+          <button id="login-submit" class="btn btn-primary btn-block" type="submit">登录</button>
+        </form>
+        <p class="muted small">登录状态仅保存在本浏览器标签页中，关闭后需重新登录。</p>
+      </div>
+    </section>`);
+  const form = $('#login-form');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const body = { username: form.username.value.trim(), password: form.password.value };
+    busy(form, async () => {
+      try {
+        const res = await api('POST', '/api/v1/auth/login', body);
+        saveSession(res.token);
+        S.me = res.user;
+        await loadSession();
+        go(homeHash(), `欢迎，${res.user.name || res.user.username}`);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401) {
+          flash('登录失败：用户名或密码错误。' + err.message, 'error');
+          fieldError(form, 'password', '用户名或密码错误');
+        } else showError(err, form);
+      }
+    });
+  });
+}
+
+// ---------- Inbox ----------
+
+function inboxHash(q) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v) p.set(k, v);
+  return '#/inbox?' + p.toString();
+}
+
+async function pageInbox(ctx) {
+  const q = { scope: ctx.query.get('scope') || 'mine', warning: ctx.query.get('warning') || '', process: ctx.query.get('process') || '' };
+  if (!SCOPES.some(([s]) => s === q.scope)) q.scope = 'mine';
+  const opt = (value, text, cur) => html`<option value="${value}" ${value === cur ? 'selected' : ''}>${text}</option>`;
+  ctx.render(html`
+    <div class="page-head">
+      <h1>待办事项</h1>
+      <form class="filters" id="inbox-filters">
+        <label>预警 <select name="warning" id="inbox-warning">${opt('', '全部', q.warning)}${opt('red', '红牌', q.warning)}${opt('yellow', '黄牌', q.warning)}${opt('none', '正常', q.warning)}</select></label>
+        <label>流程 <select name="process" id="inbox-process">${opt('', '全部', q.process)}${Object.entries(PROCESSES).map(([v, t]) => opt(v, t, q.process))}</select></label>
+      </form>
+    </div>
+    <div class="tabs" role="tablist" aria-label="待办分类">
+      ${SCOPES.map(([s, text]) => html`<a role="tab" class="tab ${s === q.scope ? 'active' : ''}" id="tab-${s}" data-scope="${s}"
+        aria-selected="${s === q.scope}" href="${inboxHash({ ...q, scope: s })}">${text}</a>`)}
+    </div>
+    <div class="card flush">
+      <div class="table-wrap"><table class="table" id="inbox-table">
+        <thead><tr><th>办件</th><th>环节</th><th>承办单位</th><th>承办人</th><th>办理时限</th><th>预警</th><th>状态</th><th class="actions-col">操作</th></tr></thead>
+        <tbody id="inbox-rows"><tr class="empty"><td colspan="8">正在加载…</td></tr></tbody>
+      </table></div>
+      <div class="more"><button type="button" class="btn" id="inbox-more" hidden>加载更多</button></div>
+    </div>`);
+  $('#inbox-filters').addEventListener('change', (ev) => {
+    location.hash = inboxHash({ ...q, [ev.target.name]: ev.target.value });
+  });
+
+  const rows = $('#inbox-rows');
+  const more = $('#inbox-more');
+  let cursor = '';
+  let first = true;
+  async function load() {
+    const p = new URLSearchParams({ scope: q.scope, limit: '50' });
+    if (q.warning) p.set('warning', q.warning);
+    if (q.process) p.set('process', q.process);
+    if (cursor) p.set('cursor', cursor);
+    const page = await api('GET', '/api/v1/tasks?' + p.toString());
+    if (ctx.stale()) return;
+    const body = html`${page.items.map(inboxRow)}`;
+    if (first) {
+      setHTML(rows, page.items.length ? body : emptyRow(8, q.scope === 'mine'
+        ? '暂无待办。可在“可认领”中认领本单位的待办。' : '暂无记录。'));
+      first = false;
+    } else rows.insertAdjacentHTML('beforeend', body.s);
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+  }
+  more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
+  rows.addEventListener('click', (ev) => {
+    const btn = ev.target.closest('button[data-action="claim"]');
+    if (!btn) return;
+    btn.disabled = true;
+    api('POST', `/api/v1/tasks/${encodeURIComponent(btn.dataset.taskId)}/claim`)
+      .then(() => go(inboxHash({ ...q, scope: 'mine' }), '已认领，任务已进入“我的待办”。'))
+      .catch((e) => { btn.disabled = false; showError(e); });
+  });
+  await load();
+}
+
+function inboxRow(t) {
+  const claimable = t.state === 'open' && !t.assignee && can('task:claim') && worksIn(t.department);
+  const outcome = t.outcome ? html` · ${label('outcomes', t.outcome)}` : '';
+  return html`
+    <tr data-task-id="${t.id}" data-case-id="${t.case_id}" data-state="${t.state}">
+      <td data-label="办件"><a class="case-link" href="#/case/${encodeURIComponent(t.case_id)}">${t.case_title || t.case_id}</a>
+        <div class="muted small">${PROCESSES[t.process] || t.process}${t.urge_count ? html` · <span class="urged">已催办 ${t.urge_count} 次</span>` : ''}${t.escalation ? html` · <span class="urged">督办 ${t.escalation} 级</span>` : ''}</div></td>
+      <td data-label="环节">${t.step_name || STEPS[t.step] || t.step}${t.attempt > 1 ? html` <span class="muted small">第${t.attempt}轮</span>` : ''}</td>
+      <td data-label="承办单位">${deptName(t.department)}</td>
+      <td data-label="承办人">${t.assignee || html`<span class="muted">未认领</span>`}</td>
+      <td data-label="办理时限">${deadlineCell(t)}</td>
+      <td data-label="预警">${warnBadge(t.warning) || html`<span class="muted">—</span>`}</td>
+      <td data-label="状态">${taskBadge(t)}${outcome}</td>
+      <td data-label="操作" class="actions-col">
+        ${claimable ? html`<button type="button" class="btn btn-sm" data-action="claim" data-task-id="${t.id}">认领</button>` : ''}
+        <a class="btn btn-sm ${t.state === 'open' ? 'btn-primary' : ''}" data-action="open" href="#/case/${encodeURIComponent(t.case_id)}">${t.state === 'open' ? '办理' : '查看'}</a>
+      </td>
+    </tr>`;
+}
+
+// ---------- Case ----------
+
+function outcomesFor(step) {
+  if (step === 'signoff') return ['approve', 'downgrade', 'reject', 'return'];
+  if (step === 'objection') return ['uphold', 'dismiss'];
+  if (step === 'pairing') return ['approve'];
+  return ['approve', 'reject', 'return'];
+}
+const reasonRequired = (step, outcome) => outcome !== 'approve' || step === 'pairing';
+const canDecide = (t) => t.state === 'open' && can('task:decide') && worksIn(t.department)
+  && (!t.assignee || t.assignee === S.me.username);
+
+async function pageCase(ctx, id) {
+  const c = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
+  const own = c.applicant && c.applicant.id === S.me.id;
+  const actionable = (c.tasks || []).filter(canDecide);
+  const side = [decisionCard(c, actionable), own ? applicantCard(c) : '', objectionCard(c, own)].filter(Boolean);
+  const back = can('task:read') ? html`<a href="#/inbox">待办事项</a>` : html`<a href="#/apply">我的申请</a>`;
+  const rendered = ctx.render(html`
+    <div class="case-head">
+      <div>
+        <div class="crumbs">${back} / 办件详情</div>
+        <h1>${c.title || c.id}</h1>
+        <div class="muted">${c.id} · ${PROCESSES[c.process] || c.process}${c.category ? html` · ${categoryText(c.category)}` : ''}</div>
+      </div>
+      <div class="case-head-state">${stateBadge(c.state, 'case-state')}${warnBadge(c.warning)}</div>
+    </div>
+    <div class="case-grid ${side.length ? '' : 'no-side'}">
+      ${side.length ? html`<aside class="case-side">${side}</aside>` : ''}
+      <div class="case-main">
+        ${summaryCard(c)}
+        ${c.profile ? profileCard(c.profile) : ''}
+        ${tasksCard(c)}
+        ${timelineCard(c)}
+        ${c.attachments && c.attachments.length ? attachmentsCard(c.attachments) : ''}
+        ${c.audit && c.audit.length ? auditCard(c.audit) : ''}
+      </div>
+    </div>`);
+  if (!rendered) return;
+  const reload = (message, kind) => go(location.hash, message, kind);
+  bindDecision(c, actionable, reload);
+  if (own) bindApplicant(c, reload);
+  bindObjection(c, reload);
+  bindTaskActions(c, reload);
+  bindAttachments();
+}
+
+function summaryCard(c) {
+  const rows = [
+    ['当前环节', c.step_name || STEPS[c.current_step] || c.current_step],
+    ['申请人', c.applicant ? `${c.applicant.name}（${c.applicant.username}）` : ''],
+    ['提交时间', fmtTime(c.submitted_at)],
+    ['最近更新', fmtTime(c.updated_at)],
+    ['补正截止', fmtTime(c.correction_deadline)],
+    ['公示截止', fmtTime(c.notice_ends_at)],
+    ['证书编号', c.certificate_no],
+    ['办结时间', fmtTime(c.closed_at)],
+  ].filter((r) => r[1]);
+  return html`<section class="card" id="case-summary"><h2>办件概况</h2>
+    <dl class="dl">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl></section>`;
+}
+
+function profileCard(p) {
+  const rows = [
+    ['姓名', p.name, 'name'], ['公民身份号码', p.id_number, 'id_number'], ['手机号码', p.phone, 'phone'],
+    ['最高学历', p.education_label || p.education, 'education'], ['专业技术职称', p.title_label || p.title, 'title'],
+    ['专业领域', p.field, 'field'], ['用人单位信用代码', p.employer_credit_code, 'employer_credit_code'],
+    ['申报类别', p.category ? `${p.category}类 ${p.category_label || ''}` : '', 'category'],
+  ];
+  return html`<section class="card" id="case-profile"><h2>申请信息${p.masked ? html` <span class="tag">已脱敏</span>` : ''}</h2>
+    <dl class="dl">${rows.map(([k, v, f]) => html`<div><dt>${k}</dt><dd data-field="${f}" class="${f === 'id_number' || f === 'employer_credit_code' ? 'mono' : ''}">${v || '—'}</dd></div>`)}</dl></section>`;
+}
+
+function tasksCard(c) {
+  const tasks = c.tasks || [];
+  const actions = (t) => {
+    if (t.state !== 'open') return '';
+    const out = [];
+    if (can('task:claim') && worksIn(t.department)) {
+      if (!t.assignee) out.push(html`<button type="button" class="btn btn-sm" data-action="claim" data-task-id="${t.id}">认领</button>`);
+      else if (t.assignee === S.me.username || headIn(t.department)) out.push(html`<button type="button" class="btn btn-sm" data-action="unclaim" data-task-id="${t.id}">释放</button>`);
+    }
+    if (can('task:urge')) out.push(html`<button type="button" class="btn btn-sm" data-action="urge" data-task-id="${t.id}">催办</button>`);
+    if (can('task:delegate') && (worksIn(t.department) || S.me.roles.some((r) => r.role === 'lgo'))) out.push(html`<button type="button" class="btn btn-sm" data-action="delegate" data-task-id="${t.id}">转办</button>`);
+    if (can('task:add_signer') && ['countersign', 'vote'].includes(t.mode)) out.push(html`<button type="button" class="btn btn-sm" data-action="signers" data-task-id="${t.id}">加签</button>`);
+    if (can('task:comment')) out.push(html`<button type="button" class="btn btn-sm" data-action="comments" data-task-id="${t.id}">评论</button>`);
+    return out;
+  };
+  const anyActions = tasks.some((t) => actions(t).length);
+  return html`<section class="card flush" id="case-tasks"><h2>办理环节</h2>
+    <div class="table-wrap"><table class="table">
+      <thead><tr><th>环节</th><th>承办单位</th><th>承办人</th><th>状态</th><th>办理时限</th><th>预警</th><th>办理意见</th>${anyActions ? html`<th class="actions-col">操作</th>` : ''}</tr></thead>
+      <tbody>${tasks.length ? tasks.map((t) => html`
+        <tr data-task-id="${t.id}" data-state="${t.state}">
+          <td data-label="环节">${t.step_name || STEPS[t.step] || t.step}<div class="muted small">${MODES[t.mode] || t.mode}${t.attempt > 1 ? ` · 第${t.attempt}轮` : ''}</div></td>
+          <td data-label="承办单位">${deptName(t.department)}</td>
+          <td data-label="承办人">${t.decided_by || t.assignee || html`<span class="muted">未认领</span>`}</td>
+          <td data-label="状态">${taskBadge(t)}</td>
+          <td data-label="办理时限">${deadlineCell(t)}</td>
+          <td data-label="预警">${warnBadge(t.warning) || html`<span class="muted">—</span>`}</td>
+          <td data-label="办理意见">${t.outcome ? html`<strong>${label('outcomes', t.outcome)}</strong> ` : ''}${t.comment || ''}${t.decided_at ? html`<div class="muted small">${fmtTime(t.decided_at)}</div>` : ''}</td>
+          ${anyActions ? html`<td data-label="操作" class="actions-col">${actions(t)}</td>` : ''}
+        </tr>`) : emptyRow(8, '尚未生成办理任务。')}</tbody>
+    </table></div>
+    <div id="task-panel" class="task-panel" hidden></div></section>`;
+}
+
+function timelineCard(c) {
+  const stepName = (key) => STEPS[key] || ((c.tasks || []).find((t) => t.step === key) || {}).step_name || key;
+  const entries = c.timeline || [];
+  return html`<section class="card" id="case-timeline"><h2>流转记录</h2>
+    <ol class="timeline" id="timeline">${entries.map((e) => html`
+      <li data-kind="${e.kind}" class="tl tl-${e.kind}">
+        <div class="tl-time"><time datetime="${e.at}">${fmtTime(e.at)}</time></div>
+        <div class="tl-body">
+          <div class="tl-title"><strong>${EVENTS[e.kind] || e.kind}</strong>${e.step ? html` · ${stepName(e.step)}` : ''}${e.outcome ? html` · <span class="outcome outcome-${e.outcome}">${label('outcomes', e.outcome)}</span>` : ''}</div>
+          ${e.actor || e.department ? html`<div class="muted small">${e.actor || ''}${e.role ? html`（${roleLabel(e.role)}）` : ''}${e.department ? html` · ${deptName(e.department)}` : ''}</div>` : ''}
+          ${e.comment ? html`<div class="tl-comment">${e.comment}</div>` : ''}
+          ${e.detail ? html`<div class="muted small">${e.detail}</div>` : ''}
+        </div>
+      </li>`)}</ol>
+    ${entries.length ? '' : html`<p class="muted">暂无记录。</p>`}</section>`;
+}
+
+function attachmentsCard(list) {
+  return html`<section class="card" id="case-attachments"><h2>附件材料</h2><ul class="plain">${list.map((a) => html`
+    <li><button type="button" class="linkish" data-action="download" data-sha="${a.sha256}" data-name="${a.name}">${a.name}</button>
+      <span class="muted small">${Math.ceil(a.size / 1024)} KB · ${a.uploaded_by || ''} · ${fmtTime(a.created_at)}</span></li>`)}</ul></section>`;
+}
+
+function auditCard(rows) {
+  return html`<section class="card flush" id="case-audit"><h2>审计记录</h2><div class="table-wrap"><table class="table small">
+    <thead><tr><th>时间</th><th>操作人</th><th>角色</th><th>操作</th><th>对象</th><th>结果</th><th>理由</th></tr></thead>
+    <tbody>${rows.map((r) => html`<tr><td data-label="时间">${fmtTime(r.at)}</td><td data-label="操作人">${r.actor}</td>
+      <td data-label="角色">${r.role ? roleLabel(r.role) : ''}${r.department ? html`@${deptName(r.department)}` : ''}</td>
+      <td data-label="操作" class="mono">${r.action}</td><td data-label="对象" class="mono">${r.object}</td><td data-label="结果">${r.outcome}</td><td data-label="理由">${r.reason}</td></tr>`)}</tbody>
+  </table></div></section>`;
+}
+
+// decisionCard is the form for the open task(s) of the case the user may decide.
+function decisionCard(c, tasks) {
+  if (!tasks.length) return '';
+  const t = tasks[0];
+  return html`<section class="card decision" id="decision-card">
+    <h2>审批办理</h2>
+    <form id="decision-form" data-task-id="${t.id}" novalidate>
+      ${tasks.length > 1 ? html`<div class="field"><label for="decision-task">办理任务</label>
+        <select id="decision-task" name="task">${tasks.map((x) => html`<option value="${x.id}">${x.step_name} · ${deptName(x.department)}</option>`)}</select></div>` : ''}
+      <p class="muted small" id="decision-step">${t.step_name || STEPS[t.step]} · ${deptName(t.department)}${t.deadline ? html` · 时限 ${fmtTime(t.deadline)}` : ''}</p>
+      <div class="field"><label for="decision-outcome">审批结果</label>
+        <select id="decision-outcome" name="outcome"></select>
+        <div class="field-error" data-error-for="outcome"></div></div>
+      <div class="field" id="decision-category-field" hidden><label for="decision-category">降级认定为</label>
+        <select id="decision-category" name="category"></select>
+        <div class="field-error" data-error-for="category"></div></div>
+      <div class="field" id="decision-return-field" hidden><label for="decision-return-to">退回至</label>
+        <select id="decision-return-to" name="return_to">${RETURN_TARGETS.map(([v, text]) => html`<option value="${v}">${text}</option>`)}</select>
+        <div class="field-error" data-error-for="return_to"></div></div>
+      <div class="field"><label for="decision-comment">审批意见 <span class="req" id="decision-comment-req"></span></label>
+        <textarea id="decision-comment" name="comment" rows="4" maxlength="2000"></textarea>
+        <div class="field-error" data-error-for="comment"></div></div>
+      <div class="form-actions"><button id="decision-submit" class="btn btn-primary" type="submit">提交意见</button></div>
+    </form></section>`;
+}
+
+function bindDecision(c, tasks, reload) {
+  const form = $('#decision-form');
+  if (!form) return;
+  const task = () => tasks.find((t) => t.id === (form.task ? form.task.value : form.dataset.taskId)) || tasks[0];
+  const claimed = CASE_CATEGORY_ORDER.indexOf(c.category);
+  function sync() {
+    const t = task();
+    const outcomes = outcomesFor(t.step);
+    const prev = form.outcome.value;
+    setHTML(form.outcome, html`${outcomes.map((o) => html`<option value="${o}" ${o === prev ? 'selected' : ''}>${label('outcomes', o)}</option>`)}`);
+    const o = form.outcome.value;
+    const lower = CASE_CATEGORY_ORDER.filter((_, i) => i > claimed);
+    if (!form.category.options.length) setHTML(form.category, html`${lower.map((v) => html`<option value="${v}">${categoryText(v)}</option>`)}`);
+    $('#decision-category-field').hidden = o !== 'downgrade';
+    $('#decision-return-field').hidden = !(o === 'return' && t.step === 'signoff');
+    $('#decision-comment-req').textContent = reasonRequired(t.step, o) ? '（必填）' : '（选填）';
+    form.comment.placeholder = t.step === 'pairing' ? '请写明联系领导与服务专员' : reasonRequired(t.step, o) ? '请写明理由' : '如：材料齐全，同意';
+    form.dataset.taskId = t.id;
+  }
+  sync();
+  form.addEventListener('change', (ev) => { if (ev.target.name === 'outcome' || ev.target.name === 'task') sync(); });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const t = task();
+    const body = { outcome: form.outcome.value, comment: form.comment.value.trim() };
+    if (body.outcome === 'downgrade') body.category = form.category.value;
+    if (body.outcome === 'return' && t.step === 'signoff') body.return_to = form.return_to.value;
+    if (reasonRequired(t.step, body.outcome) && !body.comment) {
+      fieldError(form, 'comment', '请填写理由');
+      flash('请填写审批意见。', 'error');
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const res = await api('POST', `/api/v1/tasks/${encodeURIComponent(t.id)}/decision`, body);
+        const st = res.case && res.case.state;
+        reload(`已提交“${label('outcomes', body.outcome)}”意见。${st ? `办件当前状态：${CASE_STATES[st] || st}。` : ''}`);
+      } catch (err) {
+        showError(err, form);
+        if (err instanceof ApiError && err.status === 409) {
+          pendingFlash = [$('#flash').textContent, 'error'];
+          reload();
+        }
+      }
+    });
+  });
+}
+// ---------- Applicant actions on a case ----------
+
+function applicantCard(c) {
+  const parts = [];
+  if (c.state === 'draft') {
+    parts.push(html`<p>申请尚未提交。</p><div class="form-actions">
+      <a class="btn" href="#/apply/${encodeURIComponent(c.id)}" id="case-edit">编辑草稿</a>
+      <button type="button" class="btn btn-primary" id="case-submit">提交申请</button></div>`);
+  }
+  if (c.state === 'returned') {
+    const ret = [...(c.timeline || [])].reverse().find((e) => e.kind === 'returned' || (e.kind === 'decision' && e.outcome === 'return'));
+    parts.push(html`<div class="notice-box">
+      <strong>申请已退回补正</strong>${ret && ret.comment ? html`<p>退回理由：${ret.comment}</p>` : ''}
+      ${c.correction_deadline ? html`<p>请于 <strong>${fmtTime(c.correction_deadline)}</strong> 前修改并重新提交，逾期办件将关闭。</p>` : ''}</div>
+      <form id="resubmit-form" novalidate>
+        ${profileFields('resubmit', c.profile || {})}
+        <div class="field"><label for="resubmit-reason">补正说明</label>
+          <textarea id="resubmit-reason" name="reason" rows="2" maxlength="500" placeholder="说明修改了哪些内容"></textarea>
+          <div class="field-error" data-error-for="reason"></div></div>
+        <div class="form-actions"><button type="submit" class="btn btn-primary" id="resubmit-submit">保存并重新提交</button></div>
+      </form>`);
+  }
+  if (c.state === 'certified' || c.certificate_no) {
+    parts.push(html`<p>已认定，证书编号 <strong class="mono">${c.certificate_no || ''}</strong>。</p>
+      <div class="form-actions"><button type="button" class="btn btn-primary" id="certificate-open">查看证书</button></div>
+      <div id="certificate-frame"></div>`);
+  }
+  if (WITHDRAWABLE.has(c.state) && can('case:withdraw')) {
+    parts.push(html`<details class="danger-zone" id="withdraw"><summary>撤回申请</summary>
+      <form id="withdraw-form" novalidate>
+        <div class="field"><label for="withdraw-reason">撤回原因</label>
+          <textarea id="withdraw-reason" name="reason" rows="2" maxlength="500"></textarea>
+          <div class="field-error" data-error-for="reason"></div></div>
+        <button type="submit" class="btn btn-danger" id="withdraw-submit">确认撤回</button>
+      </form></details>`);
+  }
+  if (!parts.length) return '';
+  return html`<section class="card" id="applicant-actions"><h2>我的申请</h2>${parts}</section>`;
+}
+
+function bindApplicant(c, reload) {
+  const submit = $('#case-submit');
+  if (submit) {
+    submit.addEventListener('click', () => busy(submit.parentElement, async () => {
+      try {
+        await api('POST', `/api/v1/introductions/${encodeURIComponent(c.id)}/submit`);
+        reload('申请已提交，进入窗口受理。');
+      } catch (err) { showError(err); }
+    }));
+  }
+  const resubmit = $('#resubmit-form');
+  if (resubmit) {
+    resubmit.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      clearFieldErrors(resubmit);
+      busy(resubmit, async () => {
+        try {
+          await api('PUT', `/api/v1/introductions/${encodeURIComponent(c.id)}`, readProfile(resubmit));
+          await api('POST', `/api/v1/introductions/${encodeURIComponent(c.id)}/resubmit`, { reason: resubmit.reason.value.trim() });
+          reload('已重新提交。');
+        } catch (err) { showError(err, resubmit); }
+      });
+    });
+  }
+  const cert = $('#certificate-open');
+  if (cert) cert.addEventListener('click', () => openCertificate(c.id));
+  const withdraw = $('#withdraw-form');
+  if (withdraw) {
+    withdraw.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      clearFieldErrors(withdraw);
+      busy(withdraw, async () => {
+        try {
+          await api('POST', `/api/v1/cases/${encodeURIComponent(c.id)}/withdraw`, { reason: withdraw.reason.value.trim() });
+          reload('申请已撤回。');
+        } catch (err) { showError(err, withdraw); }
+      });
+    });
+  }
+}
+
+// openCertificate fetches the printable certificate with the bearer token and shows it in a
+// new tab (or inline when pop-ups are blocked).
+async function openCertificate(id) {
+  const win = window.open('', '_blank');
+  try {
+    const page = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}/certificate`, undefined, { text: true });
+    if (win) {
+      const url = URL.createObjectURL(new Blob([page], { type: 'text/html' }));
+      win.location.href = url;
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } else {
+      const frame = document.createElement('iframe');
+      frame.className = 'certificate';
+      frame.title = '人才认定证书';
+      frame.srcdoc = page;
+      $('#certificate-frame').replaceChildren(frame);
+    }
+  } catch (err) {
+    if (win) win.close();
+    showError(err);
+  }
+}
+
+function objectionCard(c, own) {
+  if (own || c.state !== 'notice' || !can('case:object')) return '';
+  return html`<section class="card" id="objection-card"><h2>公示异议</h2>
+    <details id="objection"><summary>对公示对象提出异议</summary>
+    <form id="objection-form" novalidate>
+      <div class="field"><label for="objection-reason">异议事实与理由</label>
+        <textarea id="objection-reason" name="reason" rows="3" maxlength="500"></textarea>
+        <div class="field-error" data-error-for="reason"></div></div>
+      <button type="submit" class="btn btn-danger" id="objection-submit">提交异议</button>
+    </form></details>
+    <p class="muted small">提出异议后公示暂停，由领导小组办公室核查处理。</p></section>`;
+}
+
+function bindObjection(c, reload) {
+  const form = $('#objection-form');
+  if (!form) return;
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    busy(form, async () => {
+      try {
+        await api('POST', `/api/v1/cases/${encodeURIComponent(c.id)}/objections`, { reason: form.reason.value.trim() });
+        reload('异议已提交，公示暂停。');
+      } catch (err) { showError(err, form); }
+    });
+  });
+}
+
+// ---------- Task actions on the case page: claim, release, urge, delegate, add signer, comments ----------
+
+function bindTaskActions(c, reload) {
+  const card = $('#case-tasks');
+  const panel = $('#task-panel');
+  card.addEventListener('click', async (ev) => {
+    const btn = ev.target.closest('button[data-action]');
+    if (!btn || !card.contains(btn)) return;
+    const id = btn.dataset.taskId;
+    const t = (c.tasks || []).find((x) => x.id === id);
+    const path = `/api/v1/tasks/${encodeURIComponent(id)}`;
+    const act = btn.dataset.action;
+    if (act === 'claim' || act === 'unclaim') {
+      btn.disabled = true;
+      try {
+        await api('POST', `${path}/${act}`);
+        reload(act === 'claim' ? '已认领。' : '已释放，任务回到部门待办。');
+      } catch (err) { btn.disabled = false; showError(err); }
+      return;
+    }
+    const forms = {
+      urge: ['催办', html`<div class="field"><label for="urge-comment">催办说明</label>
+        <input id="urge-comment" name="comment" maxlength="500" placeholder="如：请于今日办结">
+        <div class="field-error" data-error-for="comment"></div></div>`],
+      delegate: ['转办', html`<div class="field"><label for="delegate-to">转交给（用户名）</label>
+        <input id="delegate-to" name="to" maxlength="64" autocomplete="off">
+        <div class="field-error" data-error-for="to"></div></div>
+        <div class="field"><label for="delegate-reason">转办理由</label>
+        <input id="delegate-reason" name="reason" maxlength="500"><div class="field-error" data-error-for="reason"></div></div>`],
+      signers: ['加签', html`<div class="field"><label for="signers-department">加签单位</label>
+        <select id="signers-department" name="department">${Object.entries(S.depts).filter(([code]) => !['county', 'public'].includes(code)).map(([code, name]) => html`<option value="${code}">${name}</option>`)}</select>
+        <div class="field-error" data-error-for="department"></div></div>
+        <div class="field"><label for="signers-reason">加签理由</label>
+        <input id="signers-reason" name="reason" maxlength="500"><div class="field-error" data-error-for="reason"></div></div>`],
+      comments: ['评论', html`<ul class="comments" id="comments-list"><li class="muted">正在加载…</li></ul>
+        <div class="field"><label for="comment-body">添加评论</label>
+        <textarea id="comment-body" name="body" rows="2" maxlength="2000"></textarea>
+        <div class="field-error" data-error-for="body"></div></div>`],
+    };
+    const [title, fields] = forms[act];
+    panel.hidden = false;
+    setHTML(panel, html`<form id="task-action-form" data-action="${act}" data-task-id="${id}" novalidate>
+      <h3>${title}：${t ? `${t.step_name} · ${deptName(t.department)}` : id}</h3>${fields}
+      <div class="form-actions"><button type="submit" class="btn btn-primary" id="task-action-submit">${act === 'comments' ? '发表评论' : '确定'}</button>
+      <button type="button" class="btn" id="task-action-cancel">取消</button></div></form>`);
+    const form = $('#task-action-form');
+    $('#task-action-cancel').addEventListener('click', () => { panel.hidden = true; panel.replaceChildren(); });
+    if (act === 'comments') loadComments(path);
+    (form.elements[0] || form).focus();
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      clearFieldErrors(form);
+      const body = Object.fromEntries(new FormData(form).entries());
+      const target = { urge: 'urge', delegate: 'delegate', signers: 'signers', comments: 'comments' }[act];
+      busy(form, async () => {
+        try {
+          await api('POST', `${path}/${target}`, body);
+          if (act === 'comments') { form.body.value = ''; flash('评论已发表。'); loadComments(path); return; }
+          reload({ urge: '已催办。', delegate: '已转办。', signers: '已加签。' }[act]);
+        } catch (err) { showError(err, form); }
+      });
+    });
+  });
+}
+
+async function loadComments(path) {
+  const list = $('#comments-list');
+  try {
+    const items = await api('GET', `${path}/comments`);
+    if (!list.isConnected) return;
+    setHTML(list, items.length ? html`${items.map((cm) => html`<li><strong>${cm.author}</strong>
+      <span class="muted small">${fmtTime(cm.created_at)}</span><div>${cm.body}</div></li>`)}` : html`<li class="muted">暂无评论。</li>`);
+  } catch (err) { showError(err); }
+}
+
+function bindAttachments() {
+  const card = $('#case-attachments');
+  if (!card) return;
+  card.addEventListener('click', async (ev) => {
+    const btn = ev.target.closest('button[data-action="download"]');
+    if (!btn) return;
+    try {
+      const res = await fetch(`/api/v1/attachments/${encodeURIComponent(btn.dataset.sha)}`, { headers: { Authorization: 'Bearer ' + S.token } });
+      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+      const url = URL.createObjectURL(await res.blob());
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = btn.dataset.name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (err) { showError(err); }
+  });
+}
+
+// ---------- Apply ----------
+
+function profileFields(prefix, values) {
+  const opts = (list, cur) => html`<option value="">请选择</option>${S.vocab[list].map((t) => html`
+    <option value="${t.value}" ${t.value === cur ? 'selected' : ''}>${list === 'categories' ? `${t.value}类 ${t.label}` : t.label}</option>`)}`;
+  return html`<div class="form-grid">${PROFILE_FIELDS.map((f) => {
+    const id = `${prefix}-${f.name}`;
+    const control = f.vocab
+      ? html`<select id="${id}" name="${f.name}" required>${opts(f.vocab, values[f.name])}</select>`
+      : html`<input id="${id}" name="${f.name}" type="${f.type || 'text'}" maxlength="${f.max}" value="${values[f.name] || ''}" class="${f.mono ? 'mono' : ''}" required autocomplete="off" ${f.hint ? html`aria-describedby="${id}-hint"` : ''}>`;
+    return html`<div class="field" data-field="${f.name}"><label for="${id}">${f.label}</label>${control}
+      ${f.hint ? html`<div class="hint" id="${id}-hint">${f.hint}</div>` : ''}
+      <div class="field-error" data-error-for="${f.name}" id="${id}-error"></div></div>`;
+  })}</div>`;
+}
+
+function readProfile(form) {
+  const out = {};
+  for (const f of PROFILE_FIELDS) out[f.name] = form[f.name].value.trim();
+  return out;
+}
+
+async function pageApply(ctx, draftId) {
+  const [list, draft] = await Promise.all([
+    api('GET', '/api/v1/cases?limit=50'),
+    draftId ? api('GET', `/api/v1/cases/${encodeURIComponent(draftId)}`) : null,
+  ]);
+  if (draft && draft.state !== 'draft') { go(`#/case/${encodeURIComponent(draftId)}`); return; }
+  const values = (draft && draft.profile) || {};
+  const rendered = ctx.render(html`
+    <div class="page-head"><h1>人才引进认定申请</h1>
+      ${draft ? html`<a class="btn" href="#/apply">新建申请</a>` : ''}</div>
+    <section class="card" id="apply-card">
+      <h2>${draft ? `编辑草稿 ${draft.id}` : '填写申请'}</h2>
+      <p class="muted small">请如实填写。公民身份号码与统一社会信用代码将按国家标准校验；提交后进入窗口受理，可在“我的申请”中查看进度。</p>
+      <form id="apply-form" novalidate data-case-id="${draft ? draft.id : ''}">
+        ${profileFields('apply', values)}
+        <div class="form-actions">
+          <button type="button" class="btn" id="apply-save">保存草稿</button>
+          <button type="submit" class="btn btn-primary" id="apply-submit">提交申请</button>
+        </div>
+      </form>
+    </section>
+    <section class="card flush" id="my-cases-card"><h2>我的申请</h2>
+      <div class="table-wrap"><table class="table" id="my-cases">
+        <thead><tr><th>申请</th><th>类别</th><th>状态</th><th>当前环节</th><th>最近更新</th><th class="actions-col">操作</th></tr></thead>
+        <tbody>${list.items.length ? list.items.map((c) => html`
+          <tr data-case-id="${c.id}" data-state="${c.state}">
+            <td data-label="申请"><a href="#/case/${encodeURIComponent(c.id)}">${c.title || c.id}</a><div class="muted small">${c.id}</div></td>
+            <td data-label="类别">${categoryText(c.category)}</td>
+            <td data-label="状态">${stateBadge(c.state)} ${warnBadge(c.warning)}</td>
+            <td data-label="当前环节">${c.step_name || ''}</td>
+            <td data-label="最近更新">${fmtTime(c.updated_at)}</td>
+            <td data-label="操作" class="actions-col">${c.state === 'draft'
+              ? html`<a class="btn btn-sm" href="#/apply/${encodeURIComponent(c.id)}">编辑</a>`
+              : html`<a class="btn btn-sm" href="#/case/${encodeURIComponent(c.id)}">查看</a>`}</td>
+          </tr>`) : emptyRow(6, '还没有申请。')}</tbody>
+      </table></div></section>`);
+  if (!rendered) return;
+  const form = $('#apply-form');
+  // save creates the draft once, then updates it; it returns the case id.
+  async function save() {
+    const body = readProfile(form);
+    if (form.dataset.caseId) {
+      await api('PUT', `/api/v1/introductions/${encodeURIComponent(form.dataset.caseId)}`, body);
+    } else {
+      const created = await api('POST', '/api/v1/introductions', body);
+      form.dataset.caseId = created.id;
+    }
+    return form.dataset.caseId;
+  }
+  $('#apply-save').addEventListener('click', () => {
+    clearFieldErrors(form);
+    busy(form, async () => {
+      try {
+        const id = await save();
+        go(`#/apply/${encodeURIComponent(id)}`, '草稿已保存。');
+      } catch (err) { showError(err, form); }
+    });
+  });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    busy(form, async () => {
+      let id = '';
+      try {
+        id = await save();
+        await api('POST', `/api/v1/introductions/${encodeURIComponent(id)}/submit`);
+        go(`#/case/${encodeURIComponent(id)}`, '申请已提交，进入窗口受理。');
+      } catch (err) {
+        showError(err, form);
+        if (id && !draftId) { // the draft exists now: keep editing it rather than creating another
+          pendingFlash = [$('#flash').textContent + '（已保存为草稿）', 'error'];
+          go(`#/apply/${encodeURIComponent(id)}`);
+        }
+      }
+    });
+  });
+}
+
+// ---------- Case list (staff) ----------
+
+async function pageCases(ctx) {
+  const q = { state: ctx.query.get('state') || '', process: ctx.query.get('process') || '' };
+  const opt = (v, t, cur) => html`<option value="${v}" ${v === cur ? 'selected' : ''}>${t}</option>`;
+  ctx.render(html`
+    <div class="page-head"><h1>办件查询</h1>
+      <form class="filters" id="cases-filters">
+        <label>状态 <select name="state">${opt('', '全部', q.state)}${Object.entries(CASE_STATES).map(([v, t]) => opt(v, t, q.state))}</select></label>
+        <label>流程 <select name="process">${opt('', '全部', q.process)}${Object.entries(PROCESSES).map(([v, t]) => opt(v, t, q.process))}</select></label>
+      </form></div>
+    <div class="card flush"><div class="table-wrap"><table class="table" id="cases-table">
+      <thead><tr><th>办件</th><th>流程</th><th>类别</th><th>状态</th><th>当前环节</th><th>预警</th><th>最近更新</th></tr></thead>
+      <tbody id="cases-rows"><tr class="empty"><td colspan="7">正在加载…</td></tr></tbody></table></div>
+      <div class="more"><button type="button" class="btn" id="cases-more" hidden>加载更多</button></div></div>`);
+  $('#cases-filters').addEventListener('change', (ev) => {
+    const p = new URLSearchParams({ ...q, [ev.target.name]: ev.target.value });
+    for (const [k, v] of [...p.entries()]) if (!v) p.delete(k);
+    location.hash = '#/cases?' + p.toString();
+  });
+  const rows = $('#cases-rows');
+  const more = $('#cases-more');
+  let cursor = '';
+  let first = true;
+  async function load() {
+    const p = new URLSearchParams({ limit: '50' });
+    for (const [k, v] of Object.entries(q)) if (v) p.set(k, v);
+    if (cursor) p.set('cursor', cursor);
+    const page = await api('GET', '/api/v1/cases?' + p.toString());
+    if (ctx.stale()) return;
+    const body = html`${page.items.map((c) => html`<tr data-case-id="${c.id}" data-state="${c.state}">
+      <td data-label="办件"><a href="#/case/${encodeURIComponent(c.id)}">${c.title || c.id}</a><div class="muted small">${c.id}</div></td>
+      <td data-label="流程">${PROCESSES[c.process] || c.process}</td><td data-label="类别">${categoryText(c.category)}</td>
+      <td data-label="状态">${stateBadge(c.state)}</td><td data-label="当前环节">${c.step_name || ''}</td>
+      <td data-label="预警">${warnBadge(c.warning) || html`<span class="muted">—</span>`}</td><td data-label="最近更新">${fmtTime(c.updated_at)}</td></tr>`)}`;
+    if (first) { setHTML(rows, page.items.length ? body : emptyRow(7, '没有符合条件的办件。')); first = false; } else rows.insertAdjacentHTML('beforeend', body.s);
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+  }
+  more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
+  await load();
+}
+
+// ---------- Notifications ----------
+
+async function pageNotifications(ctx) {
+  const unread = ctx.query.get('unread') === 'true';
+  ctx.render(html`
+    <div class="page-head"><h1>消息通知</h1>
+      <div class="filters">
+        <label><input type="checkbox" id="notifications-unread" ${unread ? 'checked' : ''}> 只看未读</label>
+        <button type="button" class="btn" id="notifications-read-all">全部标为已读</button>
+      </div></div>
+    <div class="card flush"><ul class="notes" id="notifications"><li class="muted pad">正在加载…</li></ul>
+      <div class="more"><button type="button" class="btn" id="notifications-more" hidden>加载更多</button></div></div>`);
+  $('#notifications-unread').addEventListener('change', (ev) => {
+    location.hash = ev.target.checked ? '#/notifications?unread=true' : '#/notifications';
+  });
+  $('#notifications-read-all').addEventListener('click', async (ev) => {
+    ev.target.disabled = true;
+    try {
+      const r = await api('POST', '/api/v1/notifications/read-all');
+      go(location.hash, `已将 ${r.marked} 条消息标为已读。`);
+    } catch (err) { ev.target.disabled = false; showError(err); }
+    refreshUnread();
+  });
+  const list = $('#notifications');
+  const more = $('#notifications-more');
+  let cursor = '';
+  let first = true;
+  async function load() {
+    const p = new URLSearchParams({ limit: '50' });
+    if (unread) p.set('unread', 'true');
+    if (cursor) p.set('cursor', cursor);
+    const page = await api('GET', '/api/v1/notifications?' + p.toString());
+    if (ctx.stale()) return;
+    const body = html`${page.items.map((n) => html`
+      <li class="note ${n.read_at ? 'read' : 'unread'}" data-notification-id="${n.id}" data-read="${!!n.read_at}">
+        <div class="note-head"><span class="tag tag-${n.kind}">${NOTICE_KINDS[n.kind] || n.kind}</span>
+          <strong class="note-title">${n.title}</strong><time class="muted small" datetime="${n.created_at}">${fmtTime(n.created_at)}</time></div>
+        ${n.body ? html`<p class="note-body">${n.body}</p>` : ''}
+        <div class="note-actions">
+          ${n.case_id ? html`<a class="btn btn-sm" href="#/case/${encodeURIComponent(n.case_id)}" data-action="open-case" data-id="${n.id}">查看办件</a>` : ''}
+          ${n.read_at ? html`<span class="muted small">已读</span>` : html`<button type="button" class="btn btn-sm" data-action="read" data-id="${n.id}">标为已读</button>`}
+        </div></li>`)}`;
+    if (first) { setHTML(list, page.items.length ? body : html`<li class="muted pad">暂无消息。</li>`); first = false; } else list.insertAdjacentHTML('beforeend', body.s);
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+  }
+  more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
+  list.addEventListener('click', async (ev) => {
+    const el = ev.target.closest('[data-action]');
+    if (!el) return;
+    const item = el.closest('.note');
+    if (el.dataset.action === 'open-case' && item.dataset.read === 'true') return;
+    if (el.dataset.action === 'read') el.disabled = true;
+    try {
+      await api('POST', `/api/v1/notifications/${encodeURIComponent(el.dataset.id)}/read`);
+      item.classList.replace('unread', 'read');
+      item.dataset.read = 'true';
+      const readButton = $('button[data-action="read"]', item);
+      if (readButton) readButton.replaceWith(Object.assign(document.createElement('span'), { className: 'muted small', textContent: '已读' }));
+    } catch (err) { if (el.dataset.action === 'read') { el.disabled = false; showError(err); } }
+    refreshUnread();
+  });
+  await load();
+}
+
+// ---------- Audit ----------
+
+async function pageAudit(ctx) {
+  ctx.render(html`
+    <div class="page-head"><h1>审计日志</h1>
+      <div class="filters"><button type="button" class="btn" id="audit-verify">校验哈希链</button></div></div>
+    <div id="audit-verify-result"></div>
+    <div class="card flush"><div class="table-wrap"><table class="table small" id="audit-table">
+      <thead><tr><th>序号</th><th>时间</th><th>操作人</th><th>角色</th><th>操作</th><th>对象</th><th>结果</th><th>理由</th></tr></thead>
+      <tbody id="audit-rows"></tbody></table></div>
+      <div class="more"><button type="button" class="btn" id="audit-more" hidden>加载更多</button></div></div>`);
+  $('#audit-verify').addEventListener('click', async (ev) => {
+    ev.target.disabled = true;
+    try {
+      const r = await api('GET', '/api/v1/audit/verify');
+      setHTML($('#audit-verify-result'), html`<div class="card verify ${r.ok ? 'ok' : 'bad'}" id="audit-verify-report" data-ok="${r.ok}">
+        ${r.ok ? html`<strong>哈希链完整</strong>：已校验 ${r.checked} 条记录。` : html`<strong>哈希链异常</strong>：第 ${r.broken_at} 条，${r.problem || ''}`}
+        ${r.head ? html`<div class="muted small mono">链头 ${r.head}</div>` : ''}</div>`);
+    } catch (err) { showError(err); } finally { ev.target.disabled = false; }
+  });
+  const rows = $('#audit-rows');
+  const more = $('#audit-more');
+  let before = 0;
+  async function load() {
+    const page = await api('GET', `/api/v1/audit?limit=100${before ? `&before=${before}` : ''}`);
+    if (ctx.stale()) return;
+    rows.insertAdjacentHTML('beforeend', html`${page.items.map((r) => html`<tr>
+      <td data-label="序号">${r.seq}</td><td data-label="时间">${fmtTime(r.at)}</td><td data-label="操作人">${r.actor}</td>
+      <td data-label="角色">${r.role ? roleLabel(r.role) : ''}${r.department ? html`@${deptName(r.department)}` : ''}</td>
+      <td data-label="操作" class="mono">${r.action}</td><td data-label="对象" class="mono">${r.object}</td>
+      <td data-label="结果">${r.outcome}</td><td data-label="理由">${r.reason}</td></tr>`)}`.s);
+    before = page.next_before || 0;
+    more.hidden = !before;
+  }
+  more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
+  await load();
+}
+
+// ---------- Start ----------
+
+window.addEventListener('hashchange', route);
+document.addEventListener('DOMContentLoaded', () => {
+  $('#logout').addEventListener('click', () => logout());
+  setInterval(refreshUnread, 60000);
+  route();
+});

@@ -1,0 +1,93 @@
+package store_test
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"talentflow/internal/store"
+	"talentflow/internal/store/storetest"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func openTest(t *testing.T) *store.DB { return storetest.Open(t) }
+
+func TestMigrationsOfBothDialectsMatch(t *testing.T) {
+	versions := func(dialect string) []string {
+		var out []string
+		entries, err := fs.ReadDir(os.DirFS("migrations"), dialect)
+		require.NoError(t, err)
+		for _, e := range entries {
+			out = append(out, e.Name())
+		}
+		sort.Strings(out)
+		return out
+	}
+	assert.Equal(t, versions("sqlite"), versions("postgres"), "every migration exists for SQLite and PostgreSQL")
+
+	tables := regexp.MustCompile(`CREATE TABLE (\w+)`)
+	columns := regexp.MustCompile(`(?m)^\s+(\w+)\s+(TEXT|BIGINT|INTEGER|BOOLEAN|TIMESTAMP|TIMESTAMPTZ)\b`)
+	for _, name := range versions("sqlite") {
+		lite, err := os.ReadFile(filepath.Join("migrations", "sqlite", name))
+		require.NoError(t, err)
+		pg, err := os.ReadFile(filepath.Join("migrations", "postgres", name))
+		require.NoError(t, err)
+		assert.Equal(t, tables.FindAllString(string(lite), -1), tables.FindAllString(string(pg), -1), name)
+		norm := func(b []byte) []string {
+			var out []string
+			for _, m := range columns.FindAllStringSubmatch(string(b), -1) {
+				out = append(out, m[1]+" "+strings.TrimSuffix(m[2], "TZ"))
+			}
+			return out
+		}
+		assert.Equal(t, norm(lite), norm(pg), "%s: same columns and types", name)
+	}
+}
+
+func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
+	db := openTest(t)
+	applied, err := db.Migrate(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, applied, "a second start applies nothing")
+	v, err := db.SchemaVersion(context.Background())
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, v)
+}
+
+func TestSQLiteRunsInWALMode(t *testing.T) {
+	db, err := store.Open(filepath.Join(t.TempDir(), "wal.db"), quiet)
+	require.NoError(t, err)
+	defer db.Close()
+	var mode string
+	require.NoError(t, db.Raw("PRAGMA journal_mode").Scan(&mode).Error)
+	assert.Equal(t, "wal", mode)
+	var fk int
+	require.NoError(t, db.Raw("PRAGMA foreign_keys").Scan(&fk).Error)
+	assert.Equal(t, 1, fk)
+}
+
+func TestAuditLogRejectsUpdateAndDelete(t *testing.T) {
+	db := openTest(t)
+	require.NoError(t, db.Exec(`INSERT INTO audit_log (seq, at, actor, role, department, action, object, outcome, reason,
+		request_id, prev_hash, hash) VALUES (1, CURRENT_TIMESTAMP, 'a', 'r', 'd', 'x', 'o', 'ok', '', '', 'p', 'h')`).Error)
+	assert.ErrorContains(t, db.Exec("UPDATE audit_log SET reason = 'changed'").Error, "append-only")
+	assert.ErrorContains(t, db.Exec("DELETE FROM audit_log").Error, "append-only")
+}
+
+func TestUniqueViolationIsRecognised(t *testing.T) {
+	db := openTest(t)
+	require.NoError(t, db.Create(&store.Department{Code: "x", Name: "X"}).Error)
+	err := db.Create(&store.Department{Code: "x", Name: "X again"}).Error
+	assert.True(t, store.IsUniqueViolation(err), "%v", err)
+}
