@@ -589,7 +589,8 @@ function timelineCard(c) {
         <div class="tl-time"><time datetime="${e.at}">${fmtTime(e.at)}</time></div>
         <div class="tl-body">
           <div class="tl-title"><strong>${EVENTS[e.kind] || e.kind}</strong>${e.step ? html` · ${stepName(e.step)}` : ''}${e.outcome ? html` · <span class="outcome outcome-${e.outcome}">${label('outcomes', e.outcome)}</span>` : ''}</div>
-          ${e.actor || e.department ? html`<div class="muted small">${e.actor || ''}${e.role ? html`（${roleLabel(e.role)}）` : ''}${e.department ? html` · ${deptName(e.department)}` : ''}</div>` : ''}
+          ${e.actor || e.department ? html`<div class="muted small">${[
+            e.actor ? `${e.actor}${e.role ? `（${roleLabel(e.role)}）` : ''}` : '', deptName(e.department)].filter(Boolean).join(' · ')}</div>` : ''}
           ${e.comment ? html`<div class="tl-comment">${e.comment}</div>` : ''}
           ${e.detail ? html`<div class="muted small">${e.detail}</div>` : ''}
         </div>

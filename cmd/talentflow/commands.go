@@ -3,18 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"log/slog"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
-	"talentflow/internal/app"
 	"talentflow/internal/config"
-	"talentflow/internal/devstack"
 	"talentflow/internal/platform"
-	"talentflow/workflows"
 )
 
 // DevCmd is `talentflow dev`.
@@ -25,109 +18,10 @@ type DevCmd struct {
 	DemoPassword  config.Secret `name:"demo-password" default:"Demo-Talent-2026" env:"TALENTFLOW_DEMO_PASSWORD" help:"Password of every demo account."`
 }
 
-const defaultDemoPassword = "Demo-Talent-2026"
-
 // Run starts the whole platform in this process and serves until interrupted.
 func (d *DevCmd) Run(ctx context.Context) error {
-	started := time.Now()
-	cfg := &d.Config
-	log := platform.NewLogger(cfg.Log, os.Stderr)
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(cfg.Data, 0o750); err != nil {
-		return fmt.Errorf("data folder %s: %w", cfg.Data, err)
-	}
-	listener, err := platform.Listen(cfg.Addr)
-	if err != nil {
-		return err
-	}
-	defer listener.Close()
-
-	stack, err := devstack.Start(devstack.Options{
-		DatabaseFile:     filepath.Join(cfg.Data, "temporal.db"),
-		FrontendPort:     d.TemporalPort,
-		UIPort:           d.UIPort,
-		Namespace:        cfg.Temporal.Namespace,
-		Retention:        cfg.Retention,
-		SearchAttributes: workflows.SearchAttributes(),
-		Logger:           log,
-		LogLevel:         max(cfg.Level, slog.LevelWarn),
-	})
-	if err != nil {
-		return err
-	}
-	defer stack.Stop()
-	if mode, err := stack.JournalMode(ctx); err != nil || mode != "wal" {
-		log.Warn("temporal database is not in WAL mode", "journal_mode", mode, "err", err)
-	}
-	cfg.Temporal.Address = stack.FrontendAddress()
-
-	reg := platform.NewRegistry()
-	db, err := platform.OpenDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	secret, err := platform.TokenSecret(cfg, true)
-	if err != nil {
-		return err
-	}
-	temporal, err := platform.DialTemporal(ctx, cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer temporal.Close()
-	api, err := platform.NewAPI(ctx, cfg, db, temporal, log, reg, secret, true)
-	if err != nil {
-		return err
-	}
-	created, err := app.SeedDemoAccounts(ctx, db, api.Identity, d.DemoPassword.Reveal())
-	if err != nil {
-		return fmt.Errorf("demo accounts: %w", err)
-	}
-	if err := api.Authz.Reload(ctx); err != nil {
-		return err
-	}
-	w, err := platform.NewWorker(cfg, db, temporal, log)
-	if err != nil {
-		return err
-	}
-	if err := w.Start(); err != nil {
-		return fmt.Errorf("worker: %w", err)
-	}
-	defer w.Stop()
-	api.Server.TemporalUI = stack.UIURL()
-
-	d.banner(listener.Addr().String(), stack, created, time.Since(started))
-	return platform.ServeListener(ctx, listener, api.Server.Handler(), log)
-}
-
-func (d *DevCmd) banner(addr string, stack *devstack.Stack, created int, took time.Duration) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "\ntalentflow dev is ready (%s)\n", took.Round(time.Millisecond))
-	fmt.Fprintf(&b, "  web console + API   http://%s/   (OpenAPI: http://%s/api/openapi.json)\n", addr, addr)
-	if stack.UIURL() != "" {
-		fmt.Fprintf(&b, "  Temporal Web UI     %s/namespaces/%s/workflows\n", stack.UIURL(), d.Temporal.Namespace)
-	}
-	fmt.Fprintf(&b, "  Temporal frontend   %s (namespace %s)\n", stack.FrontendAddress(), d.Temporal.Namespace)
-	fmt.Fprintf(&b, "  data                %s\n", d.Data)
-	if d.TimeScale != 1 {
-		fmt.Fprintf(&b, "  time scale          %g (a working day lasts %s)\n", d.TimeScale, (time.Duration(float64(24*time.Hour) * d.TimeScale)).Round(time.Second))
-	}
-	password := "the value of TALENTFLOW_DEMO_PASSWORD"
-	if d.DemoPassword.Reveal() == defaultDemoPassword {
-		password = defaultDemoPassword
-	}
-	fmt.Fprintf(&b, "  demo logins         password %s (%d created now)\n", password, created)
-	for _, a := range app.DemoAccounts {
-		roles := make([]string, len(a.Roles))
-		for i, r := range a.Roles {
-			roles[i] = r[0] + "@" + r[1]
-		}
-		fmt.Fprintf(&b, "    %-15s %-28s %s\n", a.Username, strings.Join(roles, " "), a.Name)
-	}
-	fmt.Fprintln(os.Stdout, b.String())
+	return platform.RunDev(ctx, platform.DevOptions{Config: &d.Config, TemporalPort: d.TemporalPort,
+		UIPort: d.UIPort, DemoPassword: d.DemoPassword.Reveal(), Out: os.Stdout})
 }
 
 // APICmd is `talentflow api`.

@@ -1,0 +1,139 @@
+package e2e_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"os/signal"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"talentflow/internal/config"
+	"talentflow/internal/platform"
+)
+
+// envChildData makes the test binary run `talentflow dev` on that data folder instead of the
+// tests, so that a test can kill it with SIGKILL and start it again.
+const envChildData = "TALENTFLOW_E2E_CHILD_DATA"
+
+func runChild(dir string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg := &config.Config{Data: dir}
+	cfg.Addr = os.Getenv("TALENTFLOW_ADDR")
+	cfg.Temporal.Namespace, cfg.Temporal.TaskQueue, cfg.Retention = "talentflow", "talentflow", 24*time.Hour
+	cfg.TokenTTL, cfg.BcryptCost, cfg.Pollers = time.Hour, 4, 8
+	cfg.TimeScale, cfg.YellowShare, cfg.LGODelayDays, cfg.CountyCode = 1, 2.0/3, 2, "YG"
+	cfg.Level, cfg.Format = 0, "text"
+	err := platform.RunDev(ctx, platform.DevOptions{Config: cfg, TemporalPort: 0, UIPort: -1, DemoPassword: demoPassword})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		return 1
+	}
+	return 0
+}
+
+type child struct {
+	cmd *exec.Cmd
+	url string
+}
+
+func startChild(t *testing.T, dir, addr string) *child {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), envChildData+"="+dir, "TALENTFLOW_ADDR="+addr)
+	logFile, err := os.Create(dir + ".log")
+	require.NoError(t, err)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	require.NoError(t, cmd.Start())
+	c := &child{cmd: cmd, url: "http://" + addr}
+	deadline := time.Now().Add(60 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(c.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return c
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	out, _ := os.ReadFile(dir + ".log")
+	t.Fatalf("talentflow dev did not become ready: %s", out)
+	return nil
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func (c *child) login(t *testing.T, user string) *session {
+	s := &session{t: t, base: c.url, name: user}
+	var out struct{ Token string }
+	require.Equal(t, http.StatusOK, s.call(http.MethodPost, "/api/v1/auth/login",
+		map[string]string{"username": user, "password": demoPassword}, &out))
+	s.token = out.Token
+	return s
+}
+
+// TestKillNineAndRestartKeepsCasesAndWorkflows kills a running `talentflow dev` with SIGKILL in
+// the middle of a case and starts it again on the same data folder: the case, its tasks and
+// its workflow are all still there, and the process carries on.
+func TestKillNineAndRestartKeepsCasesAndWorkflows(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	addr := freeAddr(t)
+	first := startChild(t, dir, addr)
+
+	applicant := first.login(t, "applicant.li")
+	var created struct{ ID string }
+	applicant.must(http.StatusCreated, http.MethodPost, "/api/v1/introductions", profile("A"), &created)
+	applicant.must(http.StatusOK, http.MethodPost, "/api/v1/introductions/"+created.ID+"/submit", nil, nil)
+	clerk := first.login(t, "clerk.window")
+	decide(t, clerk, openTask(t, clerk, created.ID), "approve", "受理")
+	hrss := first.login(t, "hrss.approver")
+	decide(t, hrss, openTask(t, hrss, created.ID), "approve", "同意")
+
+	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
+	_ = first.cmd.Wait()
+
+	second := startChild(t, dir, addr)
+	defer func() {
+		_ = second.cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan error, 1)
+		go func() { done <- second.cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Error("talentflow dev did not stop within 20 s of SIGTERM")
+			_ = second.cmd.Process.Kill()
+		}
+	}()
+
+	applicant = second.login(t, "applicant.li")
+	c := getCase(t, applicant, created.ID)
+	assert.Equal(t, "in_review", c.State, "the case survived")
+	decisions := 0
+	for _, e := range c.Timeline {
+		if e["kind"] == "decision" {
+			decisions++
+		}
+	}
+	assert.Equal(t, 2, decisions, "its history survived")
+
+	// The workflow is still running: the remaining reviewers decide and the case moves on.
+	for _, u := range []string{"sci.approver", "iit.approver"} {
+		s := second.login(t, u)
+		decide(t, s, openTask(t, s, created.ID), "approve", "同意")
+	}
+	assert.Equal(t, "signoff", getCase(t, applicant, created.ID).State)
+}
