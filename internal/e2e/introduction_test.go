@@ -171,6 +171,9 @@ func TestCategoryBCaseFromSubmissionToCertificateAsEachDemoRole(t *testing.T) {
 	var verify struct{ OK bool }
 	auditor.must(http.StatusOK, http.MethodGet, "/api/v1/audit/verify", nil, &verify)
 	assert.True(t, verify.OK)
+
+	recordHistory(t, "intro:"+id, "introduction-certified-B")
+	recordHistory(t, "pairing-request:"+id, "pairing-request-paired")
 }
 
 // waitForState polls the case until it reaches state.
@@ -239,6 +242,7 @@ func TestFiftyConcurrentDecisionsOnOneTaskExactlyOneWins(t *testing.T) {
 	}
 	assert.Equal(t, 1, decisions)
 	assert.Equal(t, "in_review", c.State)
+	recordHistory(t, "intro:"+id, "introduction-concurrent-decisions")
 }
 
 func TestBadInputNamesTheFieldAndWritesNothing(t *testing.T) {
@@ -301,6 +305,7 @@ func TestDuplicateOpenApplicationIsAConflict(t *testing.T) {
 	// Once the first is withdrawn, the person may apply again.
 	applicant.must(http.StatusOK, http.MethodPost, "/api/v1/cases/"+first.ID+"/withdraw", map[string]string{"reason": "重新申请"}, nil)
 	applicant.must(http.StatusOK, http.MethodPost, "/api/v1/introductions/"+second.ID+"/submit", nil, nil)
+	recordHistory(t, "intro:"+first.ID, "introduction-withdrawn")
 }
 
 func TestApplicantSeesOnlyOwnCases(t *testing.T) {
@@ -314,4 +319,34 @@ func TestApplicantSeesOnlyOwnCases(t *testing.T) {
 		assert.NotEqual(t, id, c["id"])
 	}
 	assert.True(t, strings.HasPrefix(id, "case_"))
+}
+
+// TestReturnForCorrectionThenResubmitThenRejection: the window returns the application, the
+// applicant corrects the profile and resubmits, the window accepts, iit rejects.
+func TestReturnForCorrectionThenResubmitThenRejection(t *testing.T) {
+	applicant := login(t, "employer.hr")
+	id := submit(t, applicant, "D")
+	clerk := login(t, "clerk.window")
+	decide(t, clerk, openTask(t, clerk, id), "return", "缺少劳动合同扫描件")
+	c := getCase(t, applicant, id)
+	require.Equal(t, "returned", c.State)
+
+	p := profile("D")
+	p["field"] = "装备制造（已补充劳动合同）"
+	applicant.must(http.StatusOK, http.MethodPut, "/api/v1/introductions/"+id, p, nil)
+	var out map[string]any
+	assert.Equal(t, http.StatusUnprocessableEntity, applicant.call(http.MethodPut, "/api/v1/introductions/"+id,
+		profile("A"), &out), "the category cannot change after submission")
+	applicant.must(http.StatusOK, http.MethodPost, "/api/v1/introductions/"+id+"/resubmit", map[string]string{"reason": "已补充"}, nil)
+	require.Equal(t, "accepting", getCase(t, applicant, id).State)
+
+	decide(t, clerk, openTask(t, clerk, id), "approve", "")
+	hrss := login(t, "hrss.approver")
+	decide(t, hrss, openTask(t, hrss, id), "approve", "")
+	iit := login(t, "iit.approver")
+	decide(t, iit, openTask(t, iit, id), "reject", "与我县主导产业关联度不足")
+	c = getCase(t, applicant, id)
+	assert.Equal(t, "rejected", c.State)
+	assert.Empty(t, c.CertificateNo)
+	recordHistory(t, "intro:"+id, "introduction-returned-resubmitted-rejected")
 }

@@ -23,7 +23,7 @@ func Put(tx *gorm.DB, n workflows.NotificationRequest, now time.Time) ([]string,
 	}
 	rows := make([]store.Notification, 0, len(users))
 	for _, u := range users {
-		key := n.Key + "/" + u.ID
+		key := n.Key + "." + u.ID // URL-safe: the id appears in paths
 		rows = append(rows, store.Notification{ID: key, UserID: u.ID, Kind: n.Kind, CaseID: n.CaseID, TaskID: n.TaskID,
 			Title: n.Title, Body: n.Body, DedupeKey: key, CreatedAt: now})
 	}

@@ -1,0 +1,28 @@
+package workflows_test
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/worker"
+
+	tfworker "talentflow/worker"
+)
+
+// TestReplayRecordedHistories replays histories recorded from real runs on the embedded server
+// (testdata/histories, written by the e2e tests with TALENTFLOW_RECORD_HISTORIES set). A change
+// to workflow code that would break a running case fails here; guard such changes with
+// workflow.GetVersion and record new histories.
+func TestReplayRecordedHistories(t *testing.T) {
+	files, err := filepath.Glob("testdata/histories/*.json")
+	require.NoError(t, err)
+	require.NotEmpty(t, files, "no recorded histories")
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			replayer := worker.NewWorkflowReplayer()
+			tfworker.RegisterWorkflows(replayer)
+			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f))
+		})
+	}
+}
