@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"time"
 
+	"talentflow/internal/app"
 	"talentflow/internal/config"
 	"talentflow/internal/platform"
 )
@@ -106,7 +108,8 @@ func (c *WorkerCmd) Run(ctx context.Context) error {
 // MigrateCmd is `talentflow migrate`.
 type MigrateCmd struct {
 	config.Config `embed:""`
-	SkipTemporal  bool `name:"skip-temporal" help:"Only migrate the database."`
+	SkipTemporal  bool          `name:"skip-temporal" help:"Only migrate the database."`
+	AdminPassword config.Secret `name:"admin-password" env:"TALENTFLOW_ADMIN_PASSWORD" help:"Create the first administrator 'admin' with this password if nobody holds the admin role."`
 }
 
 // Run applies migrations and prepares the Temporal namespace.
@@ -126,6 +129,15 @@ func (c *MigrateCmd) Run(ctx context.Context) error {
 		return err
 	}
 	log.Info("database schema up to date", "version", version, "dialect", string(db.Dialect))
+	if c.AdminPassword != "" {
+		created, err := app.BootstrapAdmin(ctx, db, c.AdminPassword.Reveal(), cfg.BcryptCost)
+		if err != nil {
+			return fmt.Errorf("first administrator: %w", err)
+		}
+		if created {
+			log.Info("created the first administrator", "username", "admin")
+		}
+	}
 	if c.SkipTemporal {
 		return nil
 	}

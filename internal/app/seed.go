@@ -99,3 +99,26 @@ func SeedDemoAccounts(ctx context.Context, db *store.DB, idn *identity.Service, 
 	})
 	return created, err
 }
+
+// BootstrapAdmin creates the first administrator ("admin", role admin) when nobody holds the
+// admin role yet; production has no demo accounts, so this is how its first login appears.
+func BootstrapAdmin(ctx context.Context, db *store.DB, password string, cost int) (bool, error) {
+	var n int64
+	if err := db.WithContext(ctx).Model(&store.RoleAssignment{}).Where("role = ?", authz.RoleAdmin).Count(&n).Error; err != nil || n > 0 {
+		return false, err
+	}
+	hash, err := identity.HashPassword(password, cost)
+	if err != nil {
+		return false, err
+	}
+	now := db.NowFunc()
+	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		u := store.User{ID: ids.New("usr"), Username: "admin", DisplayName: "系统管理员", PasswordHash: hash, Kind: "staff",
+			CreatedAt: now, UpdatedAt: now}
+		if err := tx.Create(&u).Error; err != nil {
+			return err
+		}
+		return tx.Create(&store.RoleAssignment{UserID: u.ID, Role: authz.RoleAdmin, Department: "county", GrantedBy: "bootstrap", GrantedAt: now}).Error
+	})
+	return err == nil, err
+}

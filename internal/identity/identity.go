@@ -97,11 +97,14 @@ func NewService(db *store.DB, secret []byte, ttl time.Duration, cost int) (*Serv
 }
 
 // HashPassword checks the rules and hashes a new password.
-func (s *Service) HashPassword(pw string) (string, error) {
+func (s *Service) HashPassword(pw string) (string, error) { return HashPassword(pw, s.BcryptCost) }
+
+// HashPassword checks the rules and hashes a new password with bcrypt at cost.
+func HashPassword(pw string, cost int) (string, error) {
 	if err := CheckPasswordRules(pw); err != nil {
 		return "", err
 	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), s.BcryptCost)
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), cost)
 	return string(h), err
 }
 

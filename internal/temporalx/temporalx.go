@@ -117,7 +117,19 @@ func EnsureNamespace(ctx context.Context, c client.Client, name string, retentio
 			return fmt.Errorf("set retention of %s: %w", name, err)
 		}
 	}
-	existing, err := c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: name})
+	// A namespace just registered takes a few seconds to reach the server's namespace cache.
+	var existing *operatorservice.ListSearchAttributesResponse
+	for wait := 500 * time.Millisecond; ; wait *= 2 {
+		existing, err = c.OperatorService().ListSearchAttributes(ctx, &operatorservice.ListSearchAttributesRequest{Namespace: name})
+		if !errors.As(err, &nf) || wait > 16*time.Second {
+			break
+		}
+		select {
+		case <-time.After(wait):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("list search attributes: %w", err)
 	}
