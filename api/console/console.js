@@ -13,7 +13,7 @@ const esc = (v) => String(v).replace(/[&<>"']/g, (c) => ESC[c]);
 function show(v) {
   if (v instanceof Safe) return v.s;
   if (Array.isArray(v)) return v.map(show).join('');
-  if (v === null || v === undefined || v === false) return '';
+  if (v === null || v === undefined) return '';
   return esc(v);
 }
 // html`<p>${value}</p>`: values are escaped unless they are themselves html`` results.
@@ -50,7 +50,7 @@ const EVENTS = {
   notice_started: '公示开始', objection: '公示异议', notice_resumed: '公示恢复', certified: '颁发证书',
   pairing_requested: '联系领导配对', closed: '关闭', urged: '催办', comment: '评论', calendar_fallback: '节假日数据缺失',
 };
-const NOTICE_KINDS = { reminder: '到期提醒', escalation: '督办升级', urge: '催办', cc: '抄送', assigned: '转办', info: '通知' };
+const NOTICE_KINDS = { reminder: '到期提醒', escalation: '督办升级', urge: '催办', cc: '抄送', assigned: '待办', info: '通知' };
 const WARNINGS = { yellow: '黄牌', red: '红牌' };
 const SCOPES = [['mine', '我的待办'], ['department', '部门待办'], ['claimable', '可认领'], ['done', '已办'], ['cc', '抄送']];
 // Roles that work tasks in the department where they hold the role.
@@ -80,6 +80,8 @@ const S = {
   depts: {},
 };
 let pendingFlash = null;
+// nextHash is where to go after logging in, when a page sent the user to the login form.
+let nextHash = '';
 
 const can = (perm) => !!S.me && S.me.permissions.includes(perm);
 const label = (list, value) => (S.vocab[list].find((t) => t.value === value) || {}).label || value || '';
@@ -87,7 +89,9 @@ const deptName = (code) => S.depts[code] || code || '';
 const roleLabel = (role) => label('roles', role);
 // worksIn: the user holds a task-working role in the task's department.
 const worksIn = (dept) => !!S.me && S.me.roles.some((r) => r.department === dept && WORKER_ROLES.has(r.role));
-const headIn = (dept) => !!S.me && S.me.roles.some((r) => (r.department === dept && r.role === 'dept_head') || r.role === 'lgo');
+const isLGO = () => !!S.me && S.me.roles.some((r) => r.role === 'lgo');
+// headIn: a department head there, or the leading-group office (county-wide urge, release, delegate).
+const headIn = (dept) => isLGO() || (!!S.me && S.me.roles.some((r) => r.department === dept && r.role === 'dept_head'));
 
 function homeHash() {
   if (can('task:read')) return '#/inbox';
@@ -105,7 +109,10 @@ function logout(message) {
   S.me = null;
   sessionStorage.removeItem('tf.token');
   $('#topbar').hidden = true;
-  if (message) pendingFlash = [message, 'error'];
+  if (message) {
+    pendingFlash = [message, 'error'];
+    if (location.hash !== '#/login') nextHash = location.hash;
+  }
   if (location.hash === '#/login') route(); else location.hash = '#/login';
 }
 
@@ -231,8 +238,9 @@ function fmtTime(ts) {
 }
 const stateBadge = (state, id) => html`<span class="state state-${state}" ${id ? html`id="${id}"` : ''} data-state="${state}">${CASE_STATES[state] || state}</span>`;
 const taskBadge = (t) => html`<span class="tstate tstate-${t.state}">${TASK_STATES[t.state] || t.state}</span>`;
+// warnBadge shows a task's or case's red/yellow card to staff (applicants are not graded).
 function warnBadge(w) {
-  if (!WARNINGS[w]) return '';
+  if (!WARNINGS[w] || !can('task:read')) return '';
   return html`<span class="card-badge card-${w}" data-warning="${w}" title="${w === 'red' ? '已超过办理时限' : '临近办理时限'}">${WARNINGS[w]}</span>`;
 }
 function deadlineCell(t) {
@@ -309,7 +317,11 @@ async function route() {
     stale: () => seq !== routeSeq,
     render(safe) { if (seq === routeSeq) setHTML(view, safe); return seq === routeSeq; },
   };
-  if (!S.token && path !== '#/login') { location.hash = '#/login'; return; }
+  if (!S.token && path !== '#/login') {
+    if (path !== '#/') nextHash = location.hash;
+    location.hash = '#/login';
+    return;
+  }
   if (S.token && !S.me) {
     try { await loadSession(); } catch (err) {
       if (!S.token) return; // the 401 handler logged out
@@ -365,6 +377,7 @@ async function pageLogin(ctx) {
       </div>
     </section>`);
   const form = $('#login-form');
+  form.username.focus();
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     clearFieldErrors(form);
@@ -375,10 +388,12 @@ async function pageLogin(ctx) {
         saveSession(res.token);
         S.me = res.user;
         await loadSession();
-        go(homeHash(), `欢迎，${res.user.name || res.user.username}`);
+        const next = nextHash || homeHash();
+        nextHash = '';
+        go(next, `欢迎，${res.user.name || res.user.username}`);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) {
-          flash('登录失败：用户名或密码错误。' + err.message, 'error');
+          flash(`登录失败：用户名或密码错误（${err.message}）`, 'error');
           fieldError(form, 'password', '用户名或密码错误');
         } else showError(err, form);
       }
@@ -465,10 +480,10 @@ function inboxRow(t) {
       <td data-label="承办人">${t.assignee || html`<span class="muted">未认领</span>`}</td>
       <td data-label="办理时限">${deadlineCell(t)}</td>
       <td data-label="预警">${warnBadge(t.warning) || html`<span class="muted">—</span>`}</td>
-      <td data-label="状态">${taskBadge(t)}${outcome}</td>
+      <td data-label="状态">${taskBadge(t)}${outcome}${t.decided_at ? html`<div class="muted small">${fmtTime(t.decided_at)}</div>` : ''}</td>
       <td data-label="操作" class="actions-col">
         ${claimable ? html`<button type="button" class="btn btn-sm" data-action="claim" data-task-id="${t.id}">认领</button>` : ''}
-        <a class="btn btn-sm ${t.state === 'open' ? 'btn-primary' : ''}" data-action="open" href="#/case/${encodeURIComponent(t.case_id)}">${t.state === 'open' ? '办理' : '查看'}</a>
+        <a class="btn btn-sm ${canDecide(t) ? 'btn-primary' : ''}" data-action="open" href="#/case/${encodeURIComponent(t.case_id)}">${canDecide(t) ? '办理' : '查看'}</a>
       </td>
     </tr>`;
 }
@@ -551,31 +566,30 @@ function tasksCard(c) {
   const actions = (t) => {
     if (t.state !== 'open') return '';
     const out = [];
+    const button = (action, text) => html`<button type="button" class="btn btn-sm" data-action="${action}" data-task-id="${t.id}">${text}</button>`;
     if (can('task:claim') && worksIn(t.department)) {
-      if (!t.assignee) out.push(html`<button type="button" class="btn btn-sm" data-action="claim" data-task-id="${t.id}">认领</button>`);
-      else if (t.assignee === S.me.username || headIn(t.department)) out.push(html`<button type="button" class="btn btn-sm" data-action="unclaim" data-task-id="${t.id}">释放</button>`);
+      if (!t.assignee) out.push(button('claim', '认领'));
+      else if (t.assignee === S.me.username || headIn(t.department)) out.push(button('unclaim', '释放'));
     }
-    if (can('task:urge')) out.push(html`<button type="button" class="btn btn-sm" data-action="urge" data-task-id="${t.id}">催办</button>`);
-    if (can('task:delegate') && (worksIn(t.department) || S.me.roles.some((r) => r.role === 'lgo'))) out.push(html`<button type="button" class="btn btn-sm" data-action="delegate" data-task-id="${t.id}">转办</button>`);
-    if (can('task:add_signer') && ['countersign', 'vote'].includes(t.mode)) out.push(html`<button type="button" class="btn btn-sm" data-action="signers" data-task-id="${t.id}">加签</button>`);
-    if (can('task:comment')) out.push(html`<button type="button" class="btn btn-sm" data-action="comments" data-task-id="${t.id}">评论</button>`);
+    if (can('task:urge') && headIn(t.department)) out.push(button('urge', '催办'));
+    if (can('task:delegate') && (worksIn(t.department) || isLGO())) out.push(button('delegate', '转办'));
+    if (can('task:add_signer') && headIn(t.department) && ['countersign', 'vote'].includes(t.mode)) out.push(button('signers', '加签'));
+    if (can('task:comment') && (worksIn(t.department) || isLGO())) out.push(button('comments', '评论'));
     return out;
   };
   const anyActions = tasks.some((t) => actions(t).length);
   return html`<section class="card flush" id="case-tasks"><h2>办理环节</h2>
     <div class="table-wrap"><table class="table">
-      <thead><tr><th>环节</th><th>承办单位</th><th>承办人</th><th>状态</th><th>办理时限</th><th>预警</th><th>办理意见</th>${anyActions ? html`<th class="actions-col">操作</th>` : ''}</tr></thead>
+      <thead><tr><th>环节</th><th>承办单位 / 承办人</th><th>状态</th><th>办理时限</th><th>办理意见</th>${anyActions ? html`<th class="actions-col">操作</th>` : ''}</tr></thead>
       <tbody>${tasks.length ? tasks.map((t) => html`
         <tr data-task-id="${t.id}" data-state="${t.state}">
-          <td data-label="环节">${t.step_name || STEPS[t.step] || t.step}<div class="muted small">${MODES[t.mode] || t.mode}${t.attempt > 1 ? ` · 第${t.attempt}轮` : ''}</div></td>
-          <td data-label="承办单位">${deptName(t.department)}</td>
-          <td data-label="承办人">${t.decided_by || t.assignee || html`<span class="muted">未认领</span>`}</td>
-          <td data-label="状态">${taskBadge(t)}</td>
+          <td data-label="环节" class="nowrap">${t.step_name || STEPS[t.step] || t.step}<div class="muted small">${MODES[t.mode] || t.mode}${t.attempt > 1 ? ` · 第${t.attempt}轮` : ''}</div></td>
+          <td data-label="承办单位">${deptName(t.department)}<div class="small ${t.decided_by || t.assignee ? '' : 'muted'}">${t.decided_by || t.assignee || '未认领'}</div></td>
+          <td data-label="状态" class="nowrap">${taskBadge(t)} ${t.state === 'cancelled' ? '' : warnBadge(t.warning)}</td>
           <td data-label="办理时限">${deadlineCell(t)}</td>
-          <td data-label="预警">${warnBadge(t.warning) || html`<span class="muted">—</span>`}</td>
-          <td data-label="办理意见">${t.outcome ? html`<strong>${label('outcomes', t.outcome)}</strong> ` : ''}${t.comment || ''}${t.decided_at ? html`<div class="muted small">${fmtTime(t.decided_at)}</div>` : ''}</td>
-          ${anyActions ? html`<td data-label="操作" class="actions-col">${actions(t)}</td>` : ''}
-        </tr>`) : emptyRow(8, '尚未生成办理任务。')}</tbody>
+          <td data-label="办理意见">${t.outcome ? html`<strong class="outcome-${t.outcome}">${label('outcomes', t.outcome)}</strong> ` : ''}${t.comment || ''}${t.decided_at ? html`<div class="muted small">${fmtTime(t.decided_at)}</div>` : ''}</td>
+          ${anyActions ? html`<td data-label="操作" class="actions-col"><div class="row-actions">${actions(t)}</div></td>` : ''}
+        </tr>`) : emptyRow(6, '尚未生成办理任务。')}</tbody>
     </table></div>
     <div id="task-panel" class="task-panel" hidden></div></section>`;
 }
@@ -607,7 +621,7 @@ function attachmentsCard(list) {
 function auditCard(rows) {
   return html`<section class="card flush" id="case-audit"><h2>审计记录</h2><div class="table-wrap"><table class="table small">
     <thead><tr><th>时间</th><th>操作人</th><th>角色</th><th>操作</th><th>对象</th><th>结果</th><th>理由</th></tr></thead>
-    <tbody>${rows.map((r) => html`<tr><td data-label="时间">${fmtTime(r.at)}</td><td data-label="操作人">${r.actor}</td>
+    <tbody>${rows.map((r) => html`<tr><td data-label="时间" class="nowrap">${fmtTime(r.at)}</td><td data-label="操作人">${r.actor}</td>
       <td data-label="角色">${r.role ? roleLabel(r.role) : ''}${r.department ? html`@${deptName(r.department)}` : ''}</td>
       <td data-label="操作" class="mono">${r.action}</td><td data-label="对象" class="mono">${r.object}</td><td data-label="结果">${r.outcome}</td><td data-label="理由">${r.reason}</td></tr>`)}</tbody>
   </table></div></section>`;
@@ -615,7 +629,13 @@ function auditCard(rows) {
 
 // decisionCard is the form for the open task(s) of the case the user may decide.
 function decisionCard(c, tasks) {
-  if (!tasks.length) return '';
+  if (!tasks.length) {
+    const taken = (c.tasks || []).filter((t) => t.state === 'open' && can('task:decide') && worksIn(t.department)
+      && t.assignee && t.assignee !== S.me.username);
+    if (!taken.length) return '';
+    return html`<section class="card" id="decision-card"><h2>审批办理</h2>${taken.map((t) => html`
+      <p class="muted" data-task-id="${t.id}">${t.step_name} · ${deptName(t.department)}：已由 <strong>${t.assignee}</strong> 认领办理。</p>`)}</section>`;
+  }
   const t = tasks[0];
   return html`<section class="card decision" id="decision-card">
     <h2>审批办理</h2>
@@ -711,8 +731,7 @@ function applicantCard(c) {
   }
   if (c.state === 'certified' || c.certificate_no) {
     parts.push(html`<p>已认定，证书编号 <strong class="mono">${c.certificate_no || ''}</strong>。</p>
-      <div class="form-actions"><button type="button" class="btn btn-primary" id="certificate-open">查看证书</button></div>
-      <div id="certificate-frame"></div>`);
+      <div class="form-actions"><button type="button" class="btn btn-primary" id="certificate-open">查看证书</button></div>`);
   }
   if (WITHDRAWABLE.has(c.state) && can('case:withdraw')) {
     parts.push(html`<details class="danger-zone" id="withdraw"><summary>撤回申请</summary>
@@ -779,16 +798,34 @@ async function openCertificate(id) {
       win.location.href = url;
       setTimeout(() => URL.revokeObjectURL(url), 60000);
     } else {
-      const frame = document.createElement('iframe');
-      frame.className = 'certificate';
-      frame.title = '人才认定证书';
-      frame.srcdoc = page;
-      $('#certificate-frame').replaceChildren(frame);
+      showCertificateDialog(page);
     }
   } catch (err) {
     if (win) win.close();
     showError(err);
   }
+}
+
+// showCertificateDialog shows the certificate page in a modal frame, with print and close.
+function showCertificateDialog(page) {
+  const dialog = document.createElement('dialog');
+  dialog.className = 'certificate-dialog';
+  dialog.id = 'certificate-dialog';
+  setHTML(dialog, html`<div class="dialog-bar"><strong>人才认定证书</strong>
+    <span><button type="button" class="btn btn-sm btn-primary" data-action="print">打印</button>
+    <button type="button" class="btn btn-sm" data-action="close">关闭</button></span></div>`);
+  const frame = document.createElement('iframe');
+  frame.title = '人才认定证书';
+  frame.srcdoc = page;
+  dialog.append(frame);
+  dialog.addEventListener('click', (ev) => {
+    const act = ev.target.dataset && ev.target.dataset.action;
+    if (act === 'print') frame.contentWindow.print();
+    if (act === 'close') dialog.close();
+  });
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
 }
 
 function objectionCard(c, own) {
@@ -963,7 +1000,7 @@ async function pageApply(ctx, draftId) {
           <tr data-case-id="${c.id}" data-state="${c.state}">
             <td data-label="申请"><a href="#/case/${encodeURIComponent(c.id)}">${c.title || c.id}</a><div class="muted small">${c.id}</div></td>
             <td data-label="类别">${categoryText(c.category)}</td>
-            <td data-label="状态">${stateBadge(c.state)} ${warnBadge(c.warning)}</td>
+            <td data-label="状态">${stateBadge(c.state)}</td>
             <td data-label="当前环节">${c.step_name || ''}</td>
             <td data-label="最近更新">${fmtTime(c.updated_at)}</td>
             <td data-label="操作" class="actions-col">${c.state === 'draft'
@@ -1148,7 +1185,7 @@ async function pageAudit(ctx) {
     const page = await api('GET', `/api/v1/audit?limit=100${before ? `&before=${before}` : ''}`);
     if (ctx.stale()) return;
     rows.insertAdjacentHTML('beforeend', html`${page.items.map((r) => html`<tr>
-      <td data-label="序号">${r.seq}</td><td data-label="时间">${fmtTime(r.at)}</td><td data-label="操作人">${r.actor}</td>
+      <td data-label="序号">${r.seq}</td><td data-label="时间" class="nowrap">${fmtTime(r.at)}</td><td data-label="操作人">${r.actor}</td>
       <td data-label="角色">${r.role ? roleLabel(r.role) : ''}${r.department ? html`@${deptName(r.department)}` : ''}</td>
       <td data-label="操作" class="mono">${r.action}</td><td data-label="对象" class="mono">${r.object}</td>
       <td data-label="结果">${r.outcome}</td><td data-label="理由">${r.reason}</td></tr>`)}`.s);

@@ -58,6 +58,8 @@ type Options struct {
 	// Logger receives the server's logs at LogLevel and above (the server is chatty).
 	Logger   *slog.Logger
 	LogLevel slog.Level
+	// Pragmas replace the measured SQLite settings (for benchmarks comparing them).
+	Pragmas map[string]string
 }
 
 // Stack is a running embedded Temporal server.
@@ -214,7 +216,11 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 	} else {
 		conf.ConnectAttributes = map[string]string{"mode": "rwc"}
 		conf.DatabaseName = opts.DatabaseFile
-		for k, v := range sqlitePragmas {
+		pragmas := sqlitePragmas
+		if opts.Pragmas != nil {
+			pragmas = opts.Pragmas
+		}
+		for k, v := range pragmas {
 			conf.ConnectAttributes[k] = v
 		}
 		if err := os.MkdirAll(filepath.Dir(opts.DatabaseFile), 0o750); err != nil {
