@@ -7,12 +7,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"talentflow/internal/audit"
+	"talentflow/internal/domain"
 	"talentflow/internal/inbox"
 	"talentflow/internal/store"
 	"talentflow/workflows"
@@ -113,6 +115,7 @@ func upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
 		Outcome: string(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: utc(t.DecidedAt),
 		OpenedAt: t.OpenedAt.UTC(), Deadline: utc(t.Deadline), YellowAt: utc(t.YellowAt), Warning: t.Warning,
 		Escalation: t.Escalation, Rev: t.Rev, UpdatedAt: now,
+		Outcomes: joinOutcomes(t.Outcomes), ReturnTargets: strings.Join(t.ReturnTargets, ","),
 	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
@@ -124,6 +127,14 @@ func upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
 		return fmt.Errorf("task %s: %w", t.ID, err)
 	}
 	return nil
+}
+
+func joinOutcomes(os []domain.Outcome) string {
+	parts := make([]string, len(os))
+	for i, o := range os {
+		parts[i] = string(o)
+	}
+	return strings.Join(parts, ",")
 }
 
 func utc(t *time.Time) *time.Time {

@@ -300,3 +300,35 @@ func TestErrorsAreJSONNamingTheField(t *testing.T) {
 	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(hrss, http.MethodPost, "/api/v1/tasks/x/decision", jsonBody(map[string]string{"outcome": "maybe"}), &out))
 	assert.Equal(t, "outcome", out.Error.Field)
 }
+
+func TestTasksTellEachCallerTheActionsAndOutcomesOnOffer(t *testing.T) {
+	ts := newTestServer(t)
+	f := ts.fixtures()
+	require.NoError(t, ts.db.Model(&store.Task{}).Where("id = ?", f.hrssTask).
+		Updates(map[string]any{"outcomes": "approve,reject,return", "return_targets": "applicant"}).Error)
+	actions := func(user string) ([]string, app.TaskItem) {
+		var c app.CaseDetail
+		require.Equal(t, http.StatusOK, ts.do(user, http.MethodGet, "/api/v1/cases/"+f.caseID, nil, &c))
+		for _, task := range c.Tasks {
+			if task.ID == f.hrssTask {
+				var out []string
+				for _, a := range task.Actions {
+					out = append(out, string(a))
+				}
+				return out, task
+			}
+		}
+		t.Fatalf("no task %s", f.hrssTask)
+		return nil, app.TaskItem{}
+	}
+	mine, task := actions(hrss)
+	assert.Equal(t, []string{"release", "decide", "delegate", "comment"}, mine, "the claimer")
+	assert.Equal(t, []domain.Outcome{"approve", "reject", "return"}, task.Outcomes)
+	assert.Equal(t, []string{"applicant"}, task.ReturnTargets)
+	headActions, _ := actions(head)
+	assert.Equal(t, []string{"release", "delegate", "urge", "add_signer", "comment"}, headActions, "the head may not decide a task claimed by another")
+	lgoActions, _ := actions(lgo)
+	assert.Equal(t, []string{"release", "delegate", "urge", "add_signer", "comment"}, lgoActions)
+	clerkActions, _ := actions(clerk)
+	assert.Empty(t, clerkActions, "another department's task")
+}

@@ -271,7 +271,7 @@ func (s *Server) addComment(c echo.Context) error {
 }
 
 func (s *Server) listNotifications(c echo.Context) error {
-	return withQuery(c, func(f app.NotificationFilter) (app.Page[app.NotificationItem], error) {
+	return withQuery(c, func(f app.NotificationFilter) (app.NotificationPage, error) {
 		return s.App.Notifications(c.Request().Context(), principal(c), f)
 	})
 }

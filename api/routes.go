@@ -139,8 +139,8 @@ func (s *Server) routes() []route {
 			Status: http.StatusCreated, Handler: s.addComment},
 
 		{ID: "listNotifications", Method: http.MethodGet, Path: "/api/v1/notifications", Tag: "notifications",
-			Summary: "The caller's reminders, escalations, urges and copies.", Query: app.NotificationFilter{},
-			Out: app.Page[app.NotificationItem]{}, Handler: s.listNotifications},
+			Summary: "The caller's reminders, escalations, urges and copies, and how many are unread.", Query: app.NotificationFilter{},
+			Out: app.NotificationPage{}, Handler: s.listNotifications},
 		{ID: "readNotification", Method: http.MethodPost, Path: "/api/v1/notifications/:id/read", Tag: "notifications",
 			Object: "notification/:id", Summary: "Mark a notification read.", Out: app.ReadResult{}, Handler: s.readNotification},
 		{ID: "readAllNotifications", Method: http.MethodPost, Path: "/api/v1/notifications/read-all", Tag: "notifications",

@@ -198,7 +198,10 @@ type TaskView struct {
 	YellowAt   *time.Time     `json:"yellow_at,omitempty"`
 	Warning    string         `json:"warning"`
 	Escalation int            `json:"escalation"`
-	Rev        int64          `json:"rev"`
+	// Outcomes the step offers, and where a return may send the case.
+	Outcomes      []domain.Outcome `json:"outcomes,omitempty"`
+	ReturnTargets []string         `json:"return_targets,omitempty"`
+	Rev           int64            `json:"rev"`
 }
 
 // Event is one timeline entry of a case.

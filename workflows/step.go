@@ -288,6 +288,12 @@ func (c *Case) openTask(ctx workflow.Context, s *stepRun, sg *signer) *task {
 		signer:    sg,
 		clockFrom: now,
 	}
+	for _, r := range s.spec.outcomes() {
+		t.Outcomes = append(t.Outcomes, r.Outcome)
+		if r.Class == domain.OutcomeReturn && t.ReturnTargets == nil {
+			t.ReturnTargets = append([]string{ReturnToApplicant}, s.spec.ReturnTargets...)
+		}
+	}
 	sg.task = t
 	c.tasks = append(c.tasks, t)
 	c.touch(t)

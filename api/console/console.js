@@ -53,11 +53,9 @@ const EVENTS = {
 const NOTICE_KINDS = { reminder: '到期提醒', escalation: '督办升级', urge: '催办', cc: '抄送', assigned: '待办', info: '通知' };
 const WARNINGS = { yellow: '黄牌', red: '红牌' };
 const SCOPES = [['mine', '我的待办'], ['department', '部门待办'], ['claimable', '可认领'], ['done', '已办'], ['cc', '抄送']];
-// Roles that work tasks in the department where they hold the role.
-const WORKER_ROLES = new Set(['clerk', 'approver', 'dept_head', 'lgo', 'finance']);
 // Categories from the highest; a downgrade picks one after the claimed category.
 const CASE_CATEGORY_ORDER = ['A', 'B', 'C', 'D', 'E'];
-const RETURN_TARGETS = [['applicant', '退回申请人补正'], ['review', '退回部门会签重审'], ['window', '退回窗口重新受理']];
+const RETURN_TARGETS = { applicant: '退回申请人补正', review: '退回部门会签重审', window: '退回窗口重新受理' };
 // States in which an applicant may still withdraw (until the certificate is issued).
 const WITHDRAWABLE = new Set(['draft', 'submitted', 'accepting', 'in_review', 'signoff', 'notice', 'objection', 'returned']);
 const PROFILE_FIELDS = [
@@ -87,11 +85,6 @@ const can = (perm) => !!S.me && S.me.permissions.includes(perm);
 const label = (list, value) => (S.vocab[list].find((t) => t.value === value) || {}).label || value || '';
 const deptName = (code) => S.depts[code] || code || '';
 const roleLabel = (role) => label('roles', role);
-// worksIn: the user holds a task-working role in the task's department.
-const worksIn = (dept) => !!S.me && S.me.roles.some((r) => r.department === dept && WORKER_ROLES.has(r.role));
-const isLGO = () => !!S.me && S.me.roles.some((r) => r.role === 'lgo');
-// headIn: a department head there, or the leading-group office (county-wide urge, release, delegate).
-const headIn = (dept) => isLGO() || (!!S.me && S.me.roles.some((r) => r.department === dept && r.role === 'dept_head'));
 
 function homeHash() {
   if (can('task:read')) return '#/inbox';
@@ -283,11 +276,11 @@ function markActiveNav() {
 async function refreshUnread() {
   if (!S.token) return;
   try {
-    const page = await api('GET', '/api/v1/notifications?unread=true&limit=200');
-    const n = page.items.length;
+    const page = await api('GET', '/api/v1/notifications?unread=true&limit=1');
+    const n = page.unread;
     const badge = $('#unread-count');
     if (!badge) return;
-    badge.textContent = page.next_cursor ? '200+' : String(n);
+    badge.textContent = String(n);
     badge.dataset.count = String(n);
     badge.hidden = n === 0;
     badge.title = `${n} 条未读消息`;
@@ -469,7 +462,7 @@ async function pageInbox(ctx) {
 }
 
 function inboxRow(t) {
-  const claimable = t.state === 'open' && !t.assignee && can('task:claim') && worksIn(t.department);
+  const claimable = allows(t, 'claim');
   const outcome = t.outcome ? html` · ${label('outcomes', t.outcome)}` : '';
   return html`
     <tr data-task-id="${t.id}" data-case-id="${t.case_id}" data-state="${t.state}">
@@ -490,15 +483,10 @@ function inboxRow(t) {
 
 // ---------- Case ----------
 
-function outcomesFor(step) {
-  if (step === 'signoff') return ['approve', 'downgrade', 'reject', 'return'];
-  if (step === 'objection') return ['uphold', 'dismiss'];
-  if (step === 'pairing') return ['approve'];
-  return ['approve', 'reject', 'return'];
-}
+// The server says, per task, what its step offers and what the caller may do now.
+const allows = (t, action) => (t.actions || []).includes(action);
 const reasonRequired = (step, outcome) => outcome !== 'approve' || step === 'pairing';
-const canDecide = (t) => t.state === 'open' && can('task:decide') && worksIn(t.department)
-  && (!t.assignee || t.assignee === S.me.username);
+const canDecide = (t) => allows(t, 'decide');
 
 async function pageCase(ctx, id) {
   const c = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
@@ -567,14 +555,12 @@ function tasksCard(c) {
     if (t.state !== 'open') return '';
     const out = [];
     const button = (action, text) => html`<button type="button" class="btn btn-sm" data-action="${action}" data-task-id="${t.id}">${text}</button>`;
-    if (can('task:claim') && worksIn(t.department)) {
-      if (!t.assignee) out.push(button('claim', '认领'));
-      else if (t.assignee === S.me.username || headIn(t.department)) out.push(button('unclaim', '释放'));
-    }
-    if (can('task:urge') && headIn(t.department)) out.push(button('urge', '催办'));
-    if (can('task:delegate') && (worksIn(t.department) || isLGO())) out.push(button('delegate', '转办'));
-    if (can('task:add_signer') && headIn(t.department) && ['countersign', 'vote'].includes(t.mode)) out.push(button('signers', '加签'));
-    if (can('task:comment') && (worksIn(t.department) || isLGO())) out.push(button('comments', '评论'));
+    if (allows(t, 'claim')) out.push(button('claim', '认领'));
+    if (allows(t, 'release')) out.push(button('unclaim', '释放'));
+    if (allows(t, 'urge')) out.push(button('urge', '催办'));
+    if (allows(t, 'delegate')) out.push(button('delegate', '转办'));
+    if (allows(t, 'add_signer')) out.push(button('signers', '加签'));
+    if (allows(t, 'comment')) out.push(button('comments', '评论'));
     return out;
   };
   const anyActions = tasks.some((t) => actions(t).length);
@@ -630,8 +616,8 @@ function auditCard(rows) {
 // decisionCard is the form for the open task(s) of the case the user may decide.
 function decisionCard(c, tasks) {
   if (!tasks.length) {
-    const taken = (c.tasks || []).filter((t) => t.state === 'open' && can('task:decide') && worksIn(t.department)
-      && t.assignee && t.assignee !== S.me.username);
+    const taken = (c.tasks || []).filter((t) => t.state === 'open' && t.assignee && t.assignee !== S.me.username
+      && S.me.roles.some((r) => r.department === t.department));
     if (!taken.length) return '';
     return html`<section class="card" id="decision-card"><h2>审批办理</h2>${taken.map((t) => html`
       <p class="muted" data-task-id="${t.id}">${t.step_name} · ${deptName(t.department)}：已由 <strong>${t.assignee}</strong> 认领办理。</p>`)}</section>`;
@@ -650,7 +636,7 @@ function decisionCard(c, tasks) {
         <select id="decision-category" name="category"></select>
         <div class="field-error" data-error-for="category"></div></div>
       <div class="field" id="decision-return-field" hidden><label for="decision-return-to">退回至</label>
-        <select id="decision-return-to" name="return_to">${RETURN_TARGETS.map(([v, text]) => html`<option value="${v}">${text}</option>`)}</select>
+        <select id="decision-return-to" name="return_to"></select>
         <div class="field-error" data-error-for="return_to"></div></div>
       <div class="field"><label for="decision-comment">审批意见 <span class="req" id="decision-comment-req"></span></label>
         <textarea id="decision-comment" name="comment" rows="4" maxlength="2000"></textarea>
@@ -666,14 +652,16 @@ function bindDecision(c, tasks, reload) {
   const claimed = CASE_CATEGORY_ORDER.indexOf(c.category);
   function sync() {
     const t = task();
-    const outcomes = outcomesFor(t.step);
+    const outcomes = t.outcomes || [];
     const prev = form.outcome.value;
     setHTML(form.outcome, html`${outcomes.map((o) => html`<option value="${o}" ${o === prev ? 'selected' : ''}>${label('outcomes', o)}</option>`)}`);
     const o = form.outcome.value;
     const lower = CASE_CATEGORY_ORDER.filter((_, i) => i > claimed);
     if (!form.category.options.length) setHTML(form.category, html`${lower.map((v) => html`<option value="${v}">${categoryText(v)}</option>`)}`);
     $('#decision-category-field').hidden = o !== 'downgrade';
-    $('#decision-return-field').hidden = !(o === 'return' && t.step === 'signoff');
+    const targets = t.return_targets || [];
+    setHTML(form.return_to, html`${targets.map((v) => html`<option value="${v}">${RETURN_TARGETS[v] || v}</option>`)}`);
+    $('#decision-return-field').hidden = !(o === 'return' && targets.length > 1);
     $('#decision-comment-req').textContent = reasonRequired(t.step, o) ? '（必填）' : '（选填）';
     form.comment.placeholder = t.step === 'pairing' ? '请写明联系领导与服务专员' : reasonRequired(t.step, o) ? '请写明理由' : '如：材料齐全，同意';
     form.dataset.taskId = t.id;
@@ -686,7 +674,7 @@ function bindDecision(c, tasks, reload) {
     const t = task();
     const body = { outcome: form.outcome.value, comment: form.comment.value.trim() };
     if (body.outcome === 'downgrade') body.category = form.category.value;
-    if (body.outcome === 'return' && t.step === 'signoff') body.return_to = form.return_to.value;
+    if (body.outcome === 'return' && (t.return_targets || []).length > 1) body.return_to = form.return_to.value;
     if (reasonRequired(t.step, body.outcome) && !body.comment) {
       fieldError(form, 'comment', '请填写理由');
       flash('请填写审批意见。', 'error');

@@ -1,9 +1,13 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"math"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -144,7 +148,7 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 		return d, a.unavailable(ctx, "the database", err)
 	}
 	for _, t := range tasks {
-		d.Tasks = append(d.Tasks, taskItem(t, c.Title))
+		d.Tasks = append(d.Tasks, a.withActions(p, taskItem(t, c.Title)))
 	}
 	if d.Timeline, err = a.timeline(ctx, c.ID); err != nil {
 		return d, a.unavailable(ctx, "the database", err)
@@ -172,6 +176,13 @@ func (a *App) timeline(ctx context.Context, caseID string) ([]TimelineEntry, err
 	if err := db.Where("case_id = ?", caseID).Order("at, id").Find(&events).Error; err != nil {
 		return nil, err
 	}
+	// Events of one workflow step share a timestamp; their number keeps them in order.
+	slices.SortStableFunc(events, func(x, y store.CaseEvent) int {
+		if c := x.At.Compare(y.At); c != 0 {
+			return c
+		}
+		return cmp.Compare(eventOrder(x.ID), eventOrder(y.ID))
+	})
 	out := make([]TimelineEntry, 0, len(events))
 	for _, e := range events {
 		out = append(out, TimelineEntry{At: e.At, Kind: e.Kind, Step: e.Step, TaskID: e.TaskID, Actor: e.Actor, Role: e.Role,
@@ -190,6 +201,20 @@ func (a *App) timeline(ctx context.Context, caseID string) ([]TimelineEntry, err
 	}
 	slices.SortStableFunc(out, func(x, y TimelineEntry) int { return x.At.Compare(y.At) })
 	return out, nil
+}
+
+// eventOrder is an event's position in its case: the workflow numbers events case-e1, -e2...
+// (urges and comments, written by the API, have none and sort after events of the same time).
+func eventOrder(id string) int {
+	i := strings.LastIndex(id, "-e")
+	if i < 0 {
+		return math.MaxInt
+	}
+	n, err := strconv.Atoi(id[i+2:])
+	if err != nil {
+		return math.MaxInt
+	}
+	return n
 }
 
 // CaseFilter selects cases in a list.

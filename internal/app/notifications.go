@@ -28,10 +28,17 @@ type NotificationFilter struct {
 	Limit  int    `query:"limit" validate:"omitempty,min=1,max=200"`
 }
 
+// NotificationPage is a page of the inbox with the number of unread notifications.
+type NotificationPage struct {
+	Items      []NotificationItem `json:"items"`
+	NextCursor string             `json:"next_cursor"`
+	Unread     int64              `json:"unread"`
+}
+
 // Notifications lists the caller's reminders, escalations, urges and copies, newest first.
-func (a *App) Notifications(ctx context.Context, p *authz.Principal, f NotificationFilter) (Page[NotificationItem], error) {
+func (a *App) Notifications(ctx context.Context, p *authz.Principal, f NotificationFilter) (NotificationPage, error) {
 	if err := check(f); err != nil {
-		return Page[NotificationItem]{}, err
+		return NotificationPage{}, err
 	}
 	q := a.DB.WithContext(ctx).Model(&store.Notification{}).Where("user_id = ?", p.User.ID)
 	if f.Unread {
@@ -42,13 +49,17 @@ func (a *App) Notifications(ctx context.Context, p *authz.Principal, f Notificat
 	}
 	limit, err := pageQuery(&q, f.Cursor, f.Limit, "created_at", true)
 	if err != nil {
-		return Page[NotificationItem]{}, err
+		return NotificationPage{}, err
 	}
 	var rows []store.Notification
 	if err := q.Find(&rows).Error; err != nil {
-		return Page[NotificationItem]{}, a.unavailable(ctx, "the database", err)
+		return NotificationPage{}, a.unavailable(ctx, "the database", err)
 	}
-	page := Page[NotificationItem]{Items: []NotificationItem{}}
+	page := NotificationPage{Items: []NotificationItem{}}
+	if err := a.DB.WithContext(ctx).Model(&store.Notification{}).Where("user_id = ? AND read_at IS NULL", p.User.ID).
+		Count(&page.Unread).Error; err != nil {
+		return page, a.unavailable(ctx, "the database", err)
+	}
 	for i, n := range rows {
 		if i == limit {
 			page.NextCursor = encodeCursor(rows[i-1].CreatedAt, rows[i-1].ID)

@@ -40,13 +40,61 @@ type TaskItem struct {
 	Warning    string         `json:"warning" enum:",yellow,red"`
 	Escalation int            `json:"escalation"`
 	UrgeCount  int            `json:"urge_count"`
+	// Outcomes the step offers and where a return may go (the workflow accepts nothing else).
+	Outcomes      []domain.Outcome `json:"outcomes"`
+	ReturnTargets []string         `json:"return_targets"`
+	// Actions the caller may take on the task now.
+	Actions []TaskActionName `json:"actions"`
+}
+
+// TaskActionName is something a caller may do to a task.
+type TaskActionName string
+
+// EnumValues lists the task actions (for the OpenAPI enum).
+func (TaskActionName) EnumValues() []string {
+	return []string{"claim", "release", "decide", "delegate", "urge", "add_signer", "comment"}
 }
 
 func taskItem(t store.Task, caseTitle string) TaskItem {
-	return TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: caseTitle, Process: t.Process, Step: t.Step, StepName: t.StepName,
+	item := TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: caseTitle, Process: t.Process, Step: t.Step, StepName: t.StepName,
 		Mode: t.Mode, Attempt: t.Attempt, Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
 		Outcome: domain.Outcome(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,
-		OpenedAt: t.OpenedAt, Deadline: t.Deadline, Warning: t.Warning, Escalation: t.Escalation, UrgeCount: t.UrgeCount}
+		OpenedAt: t.OpenedAt, Deadline: t.Deadline, Warning: t.Warning, Escalation: t.Escalation, UrgeCount: t.UrgeCount,
+		Outcomes: []domain.Outcome{}, ReturnTargets: []string{}, Actions: []TaskActionName{}}
+	for _, o := range splitList(t.Outcomes) {
+		item.Outcomes = append(item.Outcomes, domain.Outcome(o))
+	}
+	item.ReturnTargets = append(item.ReturnTargets, splitList(t.ReturnTargets)...)
+	return item
+}
+
+func splitList(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+// withActions fills in what p may do to the task now, by the policy and the task's state.
+func (a *App) withActions(p *authz.Principal, item TaskItem) TaskItem {
+	if item.State != workflows.TaskOpen {
+		return item
+	}
+	can := func(act authz.Action) bool { return a.Authz.Can(p.User.ID, item.Department, act) }
+	mine, free := item.Assignee == p.User.Username, item.Assignee == ""
+	add := func(ok bool, name TaskActionName) {
+		if ok {
+			item.Actions = append(item.Actions, name)
+		}
+	}
+	add(free && can(authz.TaskClaim), "claim")
+	add(!free && (mine && can(authz.TaskClaim) || !mine && can(authz.TaskRelease)), "release")
+	add((free || mine) && can(authz.TaskDecide), "decide")
+	add(can(authz.TaskDelegate) && (free || mine || can(authz.TaskRelease)), "delegate")
+	add(can(authz.TaskUrge), "urge")
+	add((item.Mode == string(workflows.ModeCountersign) || item.Mode == string(workflows.ModeVote)) && can(authz.TaskAddSigner), "add_signer")
+	add(can(authz.TaskComment), "comment")
+	return item
 }
 
 // TaskScope selects an inbox.
@@ -170,7 +218,7 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 			page.NextCursor = encodeCursor(key, last.ID)
 			break
 		}
-		page.Items = append(page.Items, taskItem(t, titles[t.CaseID]))
+		page.Items = append(page.Items, a.withActions(p, taskItem(t, titles[t.CaseID])))
 	}
 	return page, nil
 }

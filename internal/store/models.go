@@ -100,6 +100,9 @@ type Task struct {
 	UrgeCount  int
 	Rev        int64
 	UpdatedAt  time.Time
+	// Outcomes and ReturnTargets are comma-separated: what the step offers.
+	Outcomes      string
+	ReturnTargets string
 }
 
 // CaseEvent is one entry of a case's timeline.

@@ -36,8 +36,8 @@ func TestMigrationsOfBothDialectsMatch(t *testing.T) {
 	}
 	assert.Equal(t, versions("sqlite"), versions("postgres"), "every migration exists for SQLite and PostgreSQL")
 
-	tables := regexp.MustCompile(`CREATE TABLE (\w+)`)
-	columns := regexp.MustCompile(`(?m)^\s+(\w+)\s+(TEXT|BIGINT|INTEGER|BOOLEAN|TIMESTAMP|TIMESTAMPTZ)\b`)
+	tables := regexp.MustCompile(`(CREATE|ALTER) TABLE (\w+)`)
+	columns := regexp.MustCompile(`(?m)^\s*(?:ALTER TABLE \w+ ADD COLUMN )?(\w+)\s+(TEXT|BIGINT|INTEGER|BOOLEAN|TIMESTAMP|TIMESTAMPTZ)\b`)
 	for _, name := range versions("sqlite") {
 		lite, err := os.ReadFile(filepath.Join("migrations", "sqlite", name))
 		require.NoError(t, err)
@@ -62,7 +62,7 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	assert.Empty(t, applied, "a second start applies nothing")
 	v, err := db.SchemaVersion(context.Background())
 	require.NoError(t, err)
-	assert.EqualValues(t, 3, v)
+	assert.EqualValues(t, 4, v)
 }
 
 func TestSQLiteRunsInWALMode(t *testing.T) {
