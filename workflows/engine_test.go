@@ -1,11 +1,13 @@
 package workflows_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 
 	"talentflow/internal/domain"
 	"talentflow/workflows"
@@ -429,4 +431,48 @@ func TestDecisionsAreAudited(t *testing.T) {
 		assert.False(t, keys[e.DedupeKey], "audit keys are unique: %s", e.DedupeKey)
 		keys[e.DedupeKey] = true
 	}
+}
+
+func TestStepCopiesItsResultToCC(t *testing.T) {
+	h := newHarness(t, at("2026-03-02 09:00"))
+	h.after(time.Hour, func() {
+		assert.Empty(t, h.rm.notificationsOf(workflows.NotifyCC), "copies go out when the step ends")
+		h.decide("review", "hrss", domain.OutcomeReject, "资格不符", hrssAlice)
+	})
+	step := single("hrss", 5)
+	step.CC = []workflows.Recipient{{Department: "lgo", Role: workflows.RoleLGO}, {Username: "leader.wang"}}
+	h.runSteps(stepsInput{Steps: []stepConfig{step}})
+
+	cc := h.rm.notificationsOf(workflows.NotifyCC)
+	require.Len(t, cc, 1)
+	assert.Equal(t, step.CC, cc[0].To)
+	assert.Equal(t, h.rm.task(t, "review", "hrss").ID, cc[0].TaskID, "the copy points at the decided task")
+	assert.Contains(t, cc[0].Title, "不同意")
+	assert.Equal(t, "资格不符", cc[0].Body)
+}
+
+func TestOutboundNotificationsAreDeliveredByTheirOwnWorkflow(t *testing.T) {
+	h := newHarness(t, at("2026-03-02 09:00"))
+	// The projection reports that reminders also leave by webhook: each becomes a delivery
+	// workflow whose activity retries on its own, so the case never waits for a receiver.
+	h.env.RegisterActivityWithOptions(func(ctx context.Context, p workflows.Projection) (workflows.ProjectionResult, error) {
+		res, _ := h.rm.Project(ctx, p)
+		for _, n := range p.Notifications {
+			if n.Kind == workflows.NotifyReminder {
+				res.Deliveries = append(res.Deliveries, workflows.Delivery{Key: n.Key, Notice: n, Users: []string{"hrss.alice"}})
+			}
+		}
+		return res, nil
+	}, activity.RegisterOptions{Name: workflows.ActivityProject})
+	var delivered []workflows.Delivery
+	h.env.RegisterActivityWithOptions(func(_ context.Context, d workflows.Delivery) error {
+		delivered = append(delivered, d)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+	h.after(4*24*time.Hour, func() { h.decide("review", "hrss", domain.OutcomeApprove, "", hrssAlice) })
+
+	require.True(t, h.runSteps(stepsInput{Steps: []stepConfig{single("hrss", 3)}}).Approved)
+	require.Len(t, delivered, 2, "the yellow reminder and the red one")
+	assert.Equal(t, []string{"hrss.alice"}, delivered[0].Users)
+	assert.Contains(t, delivered[0].Notice.Title, "黄牌")
 }

@@ -266,6 +266,7 @@ type stepConfig struct {
 	WaitForAll    bool
 	LimitDays     float64
 	ReturnTargets []string
+	CC            []workflows.Recipient
 }
 
 type stepsResult struct {
@@ -287,7 +288,7 @@ func stepsProcess(ctx workflow.Context, in stepsInput) (stepsResult, error) {
 		var specs []workflows.StepSpec
 		for _, s := range in.Steps {
 			spec := workflows.StepSpec{Key: s.Key, Name: s.Name, Mode: s.Mode, Threshold: s.Threshold,
-				WaitForAll: s.WaitForAll, LimitDays: s.LimitDays, ReturnTargets: s.ReturnTargets, State: "in_" + s.Key}
+				WaitForAll: s.WaitForAll, LimitDays: s.LimitDays, ReturnTargets: s.ReturnTargets, State: "in_" + s.Key, CC: s.CC}
 			for i, d := range s.Departments {
 				sg := workflows.Signer{Department: d}
 				if i < len(s.Users) {

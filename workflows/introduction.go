@@ -144,7 +144,7 @@ func (p *introduction) run(ctx workflow.Context) (string, error) {
 	p.Event(ctx, Event{Kind: EventSubmitted, Actor: p.in.Applicant.Username, Role: p.in.Applicant.Role,
 		Detail: "category " + string(p.category)})
 
-	flow, err := p.RunFlow(ctx, p.steps(), p.in.Plan.CorrectionDays)
+	flow, err := p.RunFlow(ctx, p.steps(ctx), p.in.Plan.CorrectionDays)
 	if err != nil {
 		return "", err
 	}
@@ -168,12 +168,23 @@ func (p *introduction) run(ctx workflow.Context) (string, error) {
 	return IntroCertified, p.certify(ctx)
 }
 
+// Versions of the introduction workflow's code, for cases started before a change.
+const (
+	// versionSignOffCC: the sign-off's decision is copied to the reviewing departments.
+	versionSignOffCC = "signoff-cc"
+)
+
 // steps are the approval steps; reviewers come from the routing plan of the category.
-func (p *introduction) steps() []StepSpec {
+func (p *introduction) steps(ctx workflow.Context) []StepSpec {
 	plan := p.in.Plan
 	reviewers := make([]Signer, len(plan.Reviewers))
+	var reviewerDepts []Recipient
+	copyReviewers := workflow.GetVersion(ctx, versionSignOffCC, workflow.DefaultVersion, 1) >= 1
 	for i, r := range plan.Reviewers {
 		reviewers[i] = Signer{Department: r.Department, Role: RoleApprover, LimitDays: r.LimitDays}
+		if copyReviewers {
+			reviewerDepts = append(reviewerDepts, Recipient{Department: r.Department, Role: RoleApprover})
+		}
 	}
 	return []StepSpec{
 		{
@@ -197,6 +208,8 @@ func (p *introduction) steps() []StepSpec {
 			},
 			ReturnTargets: []string{StepReview, StepWindow},
 			Check:         p.checkDowngrade,
+			// The departments that reviewed the case get a copy of the office's decision (抄送).
+			CC: reviewerDepts,
 		},
 	}
 }

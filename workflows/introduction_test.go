@@ -120,6 +120,10 @@ func TestIntroductionHappyPathPerCategory(t *testing.T) {
 			require.Len(t, certified, 1)
 			assert.Equal(t, at("2026-03-10 00:00"), certified[0].At.In(cst), "issued when the notice ends")
 
+			cc := h.rm.notificationsOf(workflows.NotifyCC)
+			require.Len(t, cc, 1, "the office's decision is copied to the reviewing departments")
+			assert.Len(t, cc[0].To, len(reviewersOf(c)))
+
 			reviewed := map[string]bool{}
 			for _, id := range h.rm.order {
 				if tv := h.rm.tasks[id]; tv.Step == workflows.StepReview {

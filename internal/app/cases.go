@@ -36,7 +36,10 @@ type CaseSummary struct {
 // CaseDetail is one case with everything a reader may see of it.
 type CaseDetail struct {
 	CaseSummary
-	CertificateNo      string            `json:"certificate_no,omitempty"`
+	CertificateNo string `json:"certificate_no,omitempty"`
+	// Deadline is when the current step is due: the earliest open task's deadline, else the
+	// applicant's correction deadline, else the end of the public notice.
+	Deadline           *time.Time        `json:"deadline,omitempty"`
 	CorrectionDeadline *time.Time        `json:"correction_deadline,omitempty"`
 	NoticeEndsAt       *time.Time        `json:"notice_ends_at,omitempty"`
 	SubmittedAt        *time.Time        `json:"submitted_at,omitempty"`
@@ -149,6 +152,12 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 	}
 	for _, t := range tasks {
 		d.Tasks = append(d.Tasks, a.withActions(p, taskItem(t, c.Title)))
+		if t.State == workflows.TaskOpen && t.Deadline != nil && (d.Deadline == nil || t.Deadline.Before(*d.Deadline)) {
+			d.Deadline = t.Deadline
+		}
+	}
+	if d.Deadline == nil {
+		d.Deadline = cmp.Or(c.CorrectionDeadline, c.NoticeEndsAt)
 	}
 	if d.Timeline, err = a.timeline(ctx, c.ID); err != nil {
 		return d, a.unavailable(ctx, "the database", err)

@@ -171,7 +171,8 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 		q = q.Where("decided_by = ?", p.User.Username)
 		sortBy, desc = "decided_at", true
 	case ScopeCC:
-		q = inDepts(q).Where("id IN (?)", a.DB.Model(&store.Notification{}).Select("task_id").
+		// A copy is addressed to the caller: it shows whatever department's task it is about.
+		q = q.Where("id IN (?)", a.DB.Model(&store.Notification{}).Select("task_id").
 			Where("user_id = ? AND kind = ?", p.User.ID, workflows.NotifyCC))
 		sortBy, desc = "updated_at", true
 	}

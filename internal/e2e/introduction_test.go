@@ -125,6 +125,12 @@ func TestCategoryBCaseFromSubmissionToCertificateAsEachDemoRole(t *testing.T) {
 	res := decide(t, lgo, openTask(t, lgo, id), "approve", "同意认定")
 	assert.Equal(t, "notice", res["case"].(map[string]any)["state"])
 
+	// The reviewing departments get a copy of the office's decision (抄送).
+	var copied taskPage
+	hrss.must(http.StatusOK, http.MethodGet, "/api/v1/tasks?scope=cc", nil, &copied)
+	require.NotEmpty(t, copied.Items)
+	assert.Equal(t, "signoff", copied.Items[0]["step"])
+
 	// The leader and the admin look on; the auditor checks the chain.
 	leader := login(t, "leader.wang")
 	leader.must(http.StatusOK, http.MethodGet, "/api/v1/me", nil, nil)
@@ -330,6 +336,9 @@ func TestReturnForCorrectionThenResubmitThenRejection(t *testing.T) {
 	decide(t, clerk, openTask(t, clerk, id), "return", "缺少劳动合同扫描件")
 	c := getCase(t, applicant, id)
 	require.Equal(t, "returned", c.State)
+	var withDeadline struct{ Deadline, CorrectionDeadline *string }
+	applicant.must(http.StatusOK, http.MethodGet, "/api/v1/cases/"+id, nil, &withDeadline)
+	require.NotNil(t, withDeadline.Deadline, "a returned case shows when the correction is due")
 
 	p := profile("D")
 	p["field"] = "装备制造（已补充劳动合同）"
