@@ -18,6 +18,11 @@ func (p *Principal) HasRole(role string) bool {
 	return slices.ContainsFunc(p.Grants, func(g store.RoleAssignment) bool { return g.Role == role })
 }
 
+// HoldsIn reports whether the principal holds any role in department dept.
+func (p *Principal) HoldsIn(dept string) bool {
+	return slices.ContainsFunc(p.Grants, func(g store.RoleAssignment) bool { return g.Department == dept })
+}
+
 // PrimaryRole is the role to record when no object decides the acting role: the first grant.
 func (p *Principal) PrimaryRole() (role, dept string) {
 	if len(p.Grants) == 0 {

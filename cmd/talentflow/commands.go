@@ -36,7 +36,8 @@ type APICmd struct {
 func (c *APICmd) Run(ctx context.Context) error {
 	cfg := &c.Config
 	log := platform.NewLogger(cfg.Log, os.Stderr)
-	if err := cfg.Validate(); err != nil {
+	secret, err := platform.TokenSecret(cfg, false)
+	if err != nil {
 		return err
 	}
 	listener, err := platform.Listen(cfg.Addr)
@@ -44,28 +45,18 @@ func (c *APICmd) Run(ctx context.Context) error {
 		return err
 	}
 	defer listener.Close()
-	secret, err := platform.TokenSecret(cfg, false)
+	svc, err := platform.Connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	reg := platform.NewRegistry()
-	db, err := platform.OpenDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	temporal, err := platform.DialTemporal(ctx, cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer temporal.Close()
-	api, err := platform.NewAPI(ctx, cfg, db, temporal, log, reg, secret, c.Console)
+	defer svc.Close()
+	api, err := platform.NewAPI(ctx, cfg, svc, secret, c.Console)
 	if err != nil {
 		return err
 	}
 	go api.Authz.ReloadEvery(ctx, 30*time.Second, log)
 	log.Info("talentflow api ready", "addr", listener.Addr().String(), "temporal", cfg.Temporal.Address,
-		"database", string(db.Dialect))
+		"database", string(svc.DB.Dialect))
 	return platform.ServeListener(ctx, listener, api.Server.Handler(), log)
 }
 
@@ -79,21 +70,12 @@ type WorkerCmd struct {
 func (c *WorkerCmd) Run(ctx context.Context) error {
 	cfg := &c.Config
 	log := platform.NewLogger(cfg.Log, os.Stderr)
-	if err := cfg.Validate(); err != nil {
-		return err
-	}
-	reg := platform.NewRegistry()
-	db, err := platform.OpenDatabase(ctx, cfg, log)
+	svc, err := platform.Connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	temporal, err := platform.DialTemporal(ctx, cfg, log, reg)
-	if err != nil {
-		return err
-	}
-	defer temporal.Close()
-	w, err := platform.NewWorker(cfg, db, temporal, log)
+	defer svc.Close()
+	w, err := platform.NewWorker(cfg, svc)
 	if err != nil {
 		return err
 	}
@@ -102,7 +84,7 @@ func (c *WorkerCmd) Run(ctx context.Context) error {
 	}
 	defer w.Stop()
 	log.Info("talentflow worker polling", "task_queue", cfg.Temporal.TaskQueue, "temporal", cfg.Temporal.Address)
-	return platform.ServeMetrics(ctx, c.MetricsAddr, reg, log)
+	return platform.ServeMetrics(ctx, c.MetricsAddr, svc.Registry, log)
 }
 
 // MigrateCmd is `talentflow migrate`.

@@ -95,7 +95,7 @@ func (a *App) caseAccess(ctx context.Context, p *authz.Principal, c store.Case) 
 			continue
 		}
 		read = true
-		if role == authz.RoleLGO || a.holdsIn(p, d) {
+		if role == authz.RoleLGO || p.HoldsIn(d) {
 			works = true
 		}
 	}
@@ -105,10 +105,6 @@ func (a *App) caseAccess(ctx context.Context, p *authz.Principal, c store.Case) 
 		return true, role == authz.RoleLGO, nil
 	}
 	return read, works, nil
-}
-
-func (a *App) holdsIn(p *authz.Principal, dept string) bool {
-	return slices.ContainsFunc(p.Grants, func(g store.RoleAssignment) bool { return g.Department == dept })
 }
 
 // Case returns one case as p may see it.

@@ -84,16 +84,12 @@ func startStack(keep bool) (*stack, error) {
 		return nil, err
 	}
 	cfg.Temporal.Address = ds.FrontendAddress()
-	reg := platform.NewRegistry()
-	db, err := platform.OpenDatabase(ctx, cfg, log)
+	svc, err := platform.Connect(ctx, cfg, log)
 	if err != nil {
 		return nil, err
 	}
-	tc, err := platform.DialTemporal(ctx, cfg, log, reg)
-	if err != nil {
-		return nil, err
-	}
-	api, err := platform.NewAPI(ctx, cfg, db, tc, log, reg, []byte(cfg.TokenSecret), true)
+	db, tc := svc.DB, svc.Temporal
+	api, err := platform.NewAPI(ctx, cfg, svc, []byte(cfg.TokenSecret), true)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +100,7 @@ func startStack(keep bool) (*stack, error) {
 		return nil, err
 	}
 	var w sdkworker.Worker
-	if w, err = platform.NewWorker(cfg, db, tc, log); err != nil {
+	if w, err = platform.NewWorker(cfg, svc); err != nil {
 		return nil, err
 	}
 	if err := w.Start(); err != nil {
@@ -114,9 +110,8 @@ func startStack(keep bool) (*stack, error) {
 	return &stack{URL: srv.URL, DB: db, Temporal: tc, dir: dir, stop: func() {
 		srv.Close()
 		w.Stop()
-		tc.Close()
+		svc.Close()
 		ds.Stop()
-		db.Close()
 		if !keep {
 			os.RemoveAll(dir)
 		}

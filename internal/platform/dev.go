@@ -68,33 +68,27 @@ func RunDev(ctx context.Context, o DevOptions) error {
 	}
 	cfg.Temporal.Address = stack.FrontendAddress()
 
-	reg := NewRegistry()
-	db, err := OpenDatabase(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	secret, err := TokenSecret(cfg, true)
 	if err != nil {
 		return err
 	}
-	temporal, err := DialTemporal(ctx, cfg, log, reg)
+	svc, err := Connect(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	defer temporal.Close()
-	api, err := NewAPI(ctx, cfg, db, temporal, log, reg, secret, true)
+	defer svc.Close()
+	api, err := NewAPI(ctx, cfg, svc, secret, true)
 	if err != nil {
 		return err
 	}
-	created, err := app.SeedDemoAccounts(ctx, db, api.Identity, o.DemoPassword)
+	created, err := app.SeedDemoAccounts(ctx, svc.DB, api.Identity, o.DemoPassword)
 	if err != nil {
 		return fmt.Errorf("demo accounts: %w", err)
 	}
 	if err := api.Authz.Reload(ctx); err != nil {
 		return err
 	}
-	w, err := NewWorker(cfg, db, temporal, log)
+	w, err := NewWorker(cfg, svc)
 	if err != nil {
 		return err
 	}

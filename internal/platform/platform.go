@@ -117,7 +117,8 @@ func DialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, reg
 }
 
 // NewWorker builds the Temporal worker with every activity's dependencies.
-func NewWorker(cfg *config.Config, db *store.DB, c client.Client, log *slog.Logger) (sdkworker.Worker, error) {
+func NewWorker(cfg *config.Config, svc *Services) (sdkworker.Worker, error) {
+	db, log := svc.DB, svc.Log
 	cal, err := calendar.Load(cfg.CalendarDir)
 	if err != nil {
 		return nil, fmt.Errorf("holiday calendar: %w", err)
@@ -136,7 +137,7 @@ func NewWorker(cfg *config.Config, db *store.DB, c client.Client, log *slog.Logg
 		Certifier: &activities.Certifier{DB: db, CountyCode: cfg.CountyCode},
 		Deliverer: deliverer,
 	}
-	return worker.New(c, cfg.Temporal.TaskQueue, cfg.Pollers, acts), nil
+	return worker.New(svc.Temporal, cfg.Temporal.TaskQueue, cfg.Pollers, acts), nil
 }
 
 // API is the HTTP side of talentflow.
@@ -147,8 +148,8 @@ type API struct {
 }
 
 // NewAPI builds the HTTP server on the database and the Temporal client.
-func NewAPI(ctx context.Context, cfg *config.Config, db *store.DB, c client.Client, log *slog.Logger,
-	reg *prometheus.Registry, secret []byte, console bool) (*API, error) {
+func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byte, console bool) (*API, error) {
+	db, log := svc.DB, svc.Log
 	idn, err := identity.NewService(db, secret, cfg.TokenTTL, cfg.BcryptCost)
 	if err != nil {
 		return nil, err
@@ -164,10 +165,10 @@ func NewAPI(ctx context.Context, cfg *config.Config, db *store.DB, c client.Clie
 	if err := checkDepartments(ctx, db, routes.Departments()); err != nil {
 		return nil, err
 	}
-	engine := &temporalx.Engine{Client: c, TaskQueue: cfg.Temporal.TaskQueue}
+	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
 	a := &app.App{DB: db, Authz: az, Engine: engine, Routing: routes, Log: log,
 		Attachments: app.AttachmentStore{Dir: cfg.AttachmentDir(), MaxBytes: 10 << 20}}
-	srv := &api.Server{App: a, Identity: idn, Authz: az, DB: db, Log: log, Registry: reg,
+	srv := &api.Server{App: a, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
 		}}
@@ -241,4 +242,35 @@ func ServeMetrics(ctx context.Context, addr string, reg *prometheus.Registry, lo
 		_, _ = w.Write([]byte(`{"ok":true}`))
 	})
 	return ServeListener(ctx, l, mux, log)
+}
+
+// Services are the connections every long-running talentflow process holds.
+type Services struct {
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	DB       *store.DB
+	Temporal client.Client
+}
+
+// Connect validates the configuration, opens the migrated database and dials Temporal.
+func Connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Services, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	s := &Services{Log: log, Registry: NewRegistry()}
+	var err error
+	if s.DB, err = OpenDatabase(ctx, cfg, log); err != nil {
+		return nil, err
+	}
+	if s.Temporal, err = DialTemporal(ctx, cfg, log, s.Registry); err != nil {
+		s.DB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the connections.
+func (s *Services) Close() {
+	s.Temporal.Close()
+	s.DB.Close()
 }
