@@ -227,24 +227,22 @@ func (s *Server) listTasks(c echo.Context) error {
 }
 
 func (s *Server) claimTask(c echo.Context) error {
-	return reply[any](c, http.StatusOK)(wrap(s.App.ClaimTask(c.Request().Context(), principal(c), c.Param("id"))))
+	return reply[workflows.TaskView](c, http.StatusOK)(s.App.ClaimTask(c.Request().Context(), principal(c), c.Param("id")))
 }
 
 func (s *Server) unclaimTask(c echo.Context) error {
-	return reply[any](c, http.StatusOK)(wrap(s.App.UnclaimTask(c.Request().Context(), principal(c), c.Param("id"))))
+	return reply[workflows.TaskView](c, http.StatusOK)(s.App.UnclaimTask(c.Request().Context(), principal(c), c.Param("id")))
 }
 
-func wrap[T any](v T, err error) (any, error) { return v, err }
-
 func (s *Server) decideTask(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.DecisionInput) (any, error) {
-		return wrap(s.App.Decide(c.Request().Context(), principal(c), c.Param("id"), in))
+	return withBody(c, http.StatusOK, func(in app.DecisionInput) (workflows.DecisionResult, error) {
+		return s.App.Decide(c.Request().Context(), principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) delegateTask(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.DelegationInput) (any, error) {
-		return wrap(s.App.DelegateTask(c.Request().Context(), principal(c), c.Param("id"), in))
+	return withBody(c, http.StatusOK, func(in app.DelegationInput) (workflows.TaskView, error) {
+		return s.App.DelegateTask(c.Request().Context(), principal(c), c.Param("id"), in)
 	})
 }
 
@@ -255,8 +253,8 @@ func (s *Server) urgeTask(c echo.Context) error {
 }
 
 func (s *Server) addSigner(c echo.Context) error {
-	return withBody(c, http.StatusCreated, func(in app.SignerInput) (any, error) {
-		return wrap(s.App.AddSigner(c.Request().Context(), principal(c), c.Param("id"), in))
+	return withBody(c, http.StatusCreated, func(in app.SignerInput) (workflows.TaskView, error) {
+		return s.App.AddSigner(c.Request().Context(), principal(c), c.Param("id"), in)
 	})
 }
 

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -336,4 +335,3 @@ func introductionView(in store.Introduction, masked bool) IntroductionView {
 	return v
 }
 
-var _ = fmt.Sprintf
