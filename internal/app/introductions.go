@@ -334,4 +334,3 @@ func introductionView(in store.Introduction, masked bool) IntroductionView {
 	}
 	return v
 }
-
