@@ -41,6 +41,8 @@ func (s *Server) login(c echo.Context) error {
 		return app.Invalid("username", "username is required")
 	case in.Password == "":
 		return app.Invalid("password", "password is required")
+	case app.HasControlCharacters(in.Username) || len(in.Username) > 64:
+		return &app.Error{Kind: app.KindUnauthorized, Code: "bad_credentials", Message: identity.ErrBadCredentials.Error()}
 	}
 	u, token, exp, err := s.Identity.Login(c.Request().Context(), in.Username, in.Password)
 	var locked *identity.LockedError
@@ -51,7 +53,7 @@ func (s *Server) login(c echo.Context) error {
 	case errors.Is(err, identity.ErrBadCredentials), errors.Is(err, identity.ErrDisabled):
 		return &app.Error{Kind: app.KindUnauthorized, Code: "bad_credentials", Message: err.Error()}
 	case err != nil:
-		return err
+		return s.App.Unavailable(c.Request().Context(), "the user directory", err)
 	}
 	p := &authz.Principal{User: u}
 	c.Set(principalKey, p)

@@ -20,6 +20,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"gorm.io/gorm"
 
 	"talentflow/authz"
 	"talentflow/internal/app"
@@ -82,6 +83,7 @@ func (s *Server) Handler() *echo.Echo {
 		if r.Upload == 0 {
 			mws = append(mws, middleware.BodyLimit("1M"))
 		}
+		mws = append(mws, rejectControlCharacters)
 		e.Add(r.Method, r.Path, r.Handler, mws...)
 	}
 	if s.Console != nil {
@@ -140,11 +142,15 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		ctx := c.Request().Context()
 		var p authz.Principal
-		if err := s.DB.WithContext(ctx).Where("id = ?", claims.Subject).Take(&p.User).Error; err != nil || p.User.Disabled {
+		err = s.DB.WithContext(ctx).Where("id = ?", claims.Subject).Take(&p.User).Error
+		switch {
+		case errors.Is(err, gorm.ErrRecordNotFound) || err == nil && p.User.Disabled:
 			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "the account no longer exists or is disabled"}
+		case err != nil:
+			return s.App.Unavailable(ctx, "the user directory", err)
 		}
 		if err := s.DB.WithContext(ctx).Where("user_id = ?", p.User.ID).Order("granted_at, role").Find(&p.Grants).Error; err != nil {
-			return err
+			return s.App.Unavailable(ctx, "the user directory", err)
 		}
 		c.Set(principalKey, &p)
 		return next(c)
@@ -162,6 +168,27 @@ func (s *Server) require(act authz.Action) echo.MiddlewareFunc {
 			}
 			return next(c)
 		}
+	}
+}
+
+// rejectControlCharacters refuses path and query values holding control characters (a NUL
+// byte would otherwise reach PostgreSQL, which refuses it).
+func rejectControlCharacters(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		for i, v := range c.ParamValues() {
+			if app.HasControlCharacters(v) {
+				name := c.ParamNames()[i]
+				return app.Invalid(name, "%s must not contain control characters", name)
+			}
+		}
+		for name, vs := range c.QueryParams() {
+			for _, v := range vs {
+				if app.HasControlCharacters(v) || app.HasControlCharacters(name) {
+					return app.Invalid(name, "%s must not contain control characters", name)
+				}
+			}
+		}
+		return next(c)
 	}
 }
 

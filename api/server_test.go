@@ -36,6 +36,8 @@ type fakeEngine struct {
 	mu      sync.Mutex
 	updates []string
 	starts  []workflows.IntroductionInput
+	// refuse, when set, is the answer to every update (as a workflow validator would give it).
+	refuse error
 }
 
 func (f *fakeEngine) StartIntroduction(_ context.Context, in workflows.IntroductionInput) error {
@@ -49,7 +51,7 @@ func (f *fakeEngine) Update(_ context.Context, _, update string, _, _ any) error
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.updates = append(f.updates, update)
-	return nil
+	return f.refuse
 }
 
 func (f *fakeEngine) Ping(context.Context) error { return nil }

@@ -76,6 +76,9 @@ type Certificate struct {
 	No string `json:"no"`
 }
 
+// IntroductionTitle is how cases and tasks name a talent introduction.
+func IntroductionTitle(name string) string { return name + " 人才引进认定" }
+
 // WorkflowID is the id of the case's workflow.
 func (in IntroductionInput) WorkflowID() string { return IntroductionWorkflowID(in.CaseID) }
 
@@ -113,7 +116,7 @@ func TalentIntroduction(ctx workflow.Context, in IntroductionInput) (Introductio
 	c, err := NewCase(ctx, CaseInfo{
 		ID:        in.CaseID,
 		Process:   ProcessIntroduction,
-		Title:     fmt.Sprintf("%s 人才引进认定", in.Name),
+		Title:     IntroductionTitle(in.Name),
 		Applicant: in.Applicant,
 		Category:  string(in.Category),
 	})

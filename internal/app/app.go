@@ -97,7 +97,10 @@ func Conflict(format string, args ...any) *Error {
 	return &Error{Kind: KindConflict, Code: "conflict", Message: fmt.Sprintf(format, args...)}
 }
 
-// unavailable wraps a dependency failure without leaking its details to the caller.
+// Unavailable wraps a dependency failure without leaking its details to the caller; the
+// details are logged.
+func (a *App) Unavailable(ctx context.Context, what string, err error) *Error { return a.unavailable(ctx, what, err) }
+
 func (a *App) unavailable(ctx context.Context, what string, err error) *Error {
 	a.Log.ErrorContext(ctx, what+" failed", "err", err)
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is unavailable; try again shortly"}

@@ -112,20 +112,42 @@ func (a *App) UploadAttachment(ctx context.Context, p *authz.Principal, name str
 		}
 		return AttachmentInfo{}, a.unavailable(ctx, "file storage", err)
 	}
-	row := store.Attachment{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.ID, CreatedAt: a.now()}
-	if err := a.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+	now := a.now()
+	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		row := store.Attachment{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.ID, CreatedAt: now}
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row).Error; err != nil {
+			return err
+		}
+		owner := store.AttachmentOwner{SHA256: sum, UserID: p.User.ID, Name: name, CreatedAt: now}
+		return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&owner).Error
+	})
+	if err != nil {
 		return AttachmentInfo{}, a.unavailable(ctx, "the database", err)
 	}
-	return AttachmentInfo{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.Username, CreatedAt: row.CreatedAt}, nil
+	return AttachmentInfo{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.Username, CreatedAt: now}, nil
 }
 
-// linkAttachments attaches files the caller uploaded (or that the case already has) to a case.
-func (a *App) linkAttachments(ctx context.Context, p *authz.Principal, caseID, taskID string, sums []string) error {
+// checkAttachments allows citing files the caller uploaded, or files the case already has.
+func (a *App) checkAttachments(ctx context.Context, p *authz.Principal, caseID string, sums []string) error {
+	db := a.DB.WithContext(ctx)
 	for i, sum := range sums {
-		var att store.Attachment
-		if err := a.DB.WithContext(ctx).Where("sha256 = ?", sum).Take(&att).Error; err != nil {
-			return Invalid(fmt.Sprintf("attachments[%d]", i), "no uploaded file %s", sum)
+		var owned, linked int64
+		if err := db.Model(&store.AttachmentOwner{}).Where("sha256 = ? AND user_id = ?", sum, p.User.ID).Count(&owned).Error; err != nil {
+			return a.unavailable(ctx, "the database", err)
 		}
+		if err := db.Model(&store.CaseAttachment{}).Where("sha256 = ? AND case_id = ?", sum, caseID).Count(&linked).Error; err != nil {
+			return a.unavailable(ctx, "the database", err)
+		}
+		if owned == 0 && linked == 0 {
+			return Invalid(fmt.Sprintf("attachments[%d]", i), "%s is not a file you uploaded or one attached to this case", sum)
+		}
+	}
+	return nil
+}
+
+// linkAttachments attaches checked files to a case (and the task that cites them).
+func (a *App) linkAttachments(ctx context.Context, p *authz.Principal, caseID, taskID string, sums []string) error {
+	for _, sum := range sums {
 		link := store.CaseAttachment{CaseID: caseID, SHA256: sum, TaskID: taskID, AddedBy: p.User.ID, AddedAt: a.now()}
 		if err := a.DB.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
 			return a.unavailable(ctx, "the database", err)
@@ -139,7 +161,10 @@ func (a *App) AttachToCase(ctx context.Context, p *authz.Principal, caseID strin
 	if err := check(in); err != nil {
 		return CaseDetail{}, err
 	}
-	if _, err := a.Case(ctx, p, caseID); err != nil {
+	if _, _, err := a.readableCase(ctx, p, caseID); err != nil {
+		return CaseDetail{}, err
+	}
+	if err := a.checkAttachments(ctx, p, caseID, []string{in.SHA256}); err != nil {
 		return CaseDetail{}, err
 	}
 	if err := a.linkAttachments(ctx, p, caseID, "", []string{in.SHA256}); err != nil {
@@ -171,23 +196,29 @@ func (a *App) caseAttachments(ctx context.Context, caseID string) ([]AttachmentI
 	return out, err
 }
 
-// OpenAttachment returns a file for download: to its uploader, or to whoever may read a case
-// it is attached to.
+// OpenAttachment returns a file for download: to whoever uploaded it (under their own name for
+// it), or to whoever may read a case it is attached to.
 func (a *App) OpenAttachment(ctx context.Context, p *authz.Principal, sum string) (AttachmentInfo, *os.File, error) {
+	db := a.DB.WithContext(ctx)
 	var att store.Attachment
-	err := a.DB.WithContext(ctx).Where("sha256 = ?", sum).Take(&att).Error
+	err := db.Where("sha256 = ?", sum).Take(&att).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return AttachmentInfo{}, nil, NotFound("no file %s", sum)
 	}
 	if err != nil {
 		return AttachmentInfo{}, nil, a.unavailable(ctx, "the database", err)
 	}
-	allowed := att.UploadedBy == p.User.ID
-	if !allowed {
+	var owner store.AttachmentOwner
+	allowed := db.Where("sha256 = ? AND user_id = ?", sum, p.User.ID).Take(&owner).Error == nil
+	if allowed {
+		att.Name = owner.Name
+	} else {
 		var caseIDs []string
-		a.DB.WithContext(ctx).Model(&store.CaseAttachment{}).Where("sha256 = ?", sum).Pluck("case_id", &caseIDs)
+		if err := db.Model(&store.CaseAttachment{}).Where("sha256 = ?", sum).Pluck("case_id", &caseIDs).Error; err != nil {
+			return AttachmentInfo{}, nil, a.unavailable(ctx, "the database", err)
+		}
 		for _, id := range caseIDs {
-			if _, err := a.Case(ctx, p, id); err == nil {
+			if _, _, err := a.readableCase(ctx, p, id); err == nil {
 				allowed = true
 				break
 			}

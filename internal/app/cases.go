@@ -107,25 +107,34 @@ func (a *App) caseAccess(ctx context.Context, p *authz.Principal, c store.Case) 
 	return read, works, nil
 }
 
-// Case returns one case as p may see it.
-func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDetail, error) {
+// readableCase loads a case p may read (404 for an applicant asking about someone else's, 403
+// for staff outside it) and says whether p works it (and so sees personal data unmasked).
+func (a *App) readableCase(ctx context.Context, p *authz.Principal, id string) (store.Case, bool, error) {
 	var c store.Case
 	err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return CaseDetail{}, NotFound("no case %s", id)
+		return c, false, NotFound("no case %s", id)
 	}
 	if err != nil {
-		return CaseDetail{}, a.unavailable(ctx, "the database", err)
+		return c, false, a.unavailable(ctx, "the database", err)
 	}
 	read, works, err := a.caseAccess(ctx, p, c)
-	if err != nil {
-		return CaseDetail{}, a.unavailable(ctx, "the database", err)
+	switch {
+	case err != nil:
+		return c, false, a.unavailable(ctx, "the database", err)
+	case read:
+		return c, works, nil
+	case p.HasRole(authz.RoleApplicant) && len(p.Grants) == 1:
+		return c, false, NotFound("no case %s of yours", id)
 	}
-	if !read {
-		if p.HasRole(authz.RoleApplicant) && len(p.Grants) == 1 {
-			return CaseDetail{}, NotFound("no case %s of yours", id)
-		}
-		return CaseDetail{}, Forbidden("case %s has no task in your departments", id)
+	return c, false, Forbidden("case %s has no task in your departments", id)
+}
+
+// Case returns one case as p may see it.
+func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDetail, error) {
+	c, works, err := a.readableCase(ctx, p, id)
+	if err != nil {
+		return CaseDetail{}, err
 	}
 	d := CaseDetail{CaseSummary: summary(c), CertificateNo: c.CertificateNo, CorrectionDeadline: c.CorrectionDeadline,
 		NoticeEndsAt: c.NoticeEndsAt, SubmittedAt: c.SubmittedAt, Tasks: []TaskItem{}, Timeline: []TimelineEntry{},
@@ -289,7 +298,7 @@ type CertificateView struct {
 
 // Certificate returns the certificate of a certified case the caller may read.
 func (a *App) Certificate(ctx context.Context, p *authz.Principal, caseID string) (CertificateView, error) {
-	if _, err := a.Case(ctx, p, caseID); err != nil {
+	if _, _, err := a.readableCase(ctx, p, caseID); err != nil {
 		return CertificateView{}, err
 	}
 	var cert store.Certificate

@@ -55,7 +55,7 @@ func (a *App) CreateIntroduction(ctx context.Context, p *authz.Principal, in Int
 	now := a.now()
 	id := ids.New("case")
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c := store.Case{ID: id, Process: workflows.ProcessIntroduction, State: StateDraft, Title: introTitle(in.Name),
+		c := store.Case{ID: id, Process: workflows.ProcessIntroduction, State: StateDraft, Title: workflows.IntroductionTitle(in.Name),
 			ApplicantID: p.User.ID, Category: string(in.Category), WorkflowID: workflows.IntroductionWorkflowID(id),
 			CreatedAt: now, UpdatedAt: now}
 		if err := tx.Create(&c).Error; err != nil {
@@ -69,8 +69,6 @@ func (a *App) CreateIntroduction(ctx context.Context, p *authz.Principal, in Int
 	authz.SetActing(ctx, authz.RoleApplicant, "")
 	return Created{ID: id}, nil
 }
-
-func introTitle(name string) string { return name + " 人才引进认定" }
 
 func profileRow(caseID, applicantID string, in IntroductionProfile, now time.Time) *store.Introduction {
 	return &store.Introduction{CaseID: caseID, ApplicantID: applicantID, Name: in.Name, IDNumber: in.IDNumber,
@@ -104,7 +102,7 @@ func (a *App) UpdateIntroduction(ctx context.Context, p *authz.Principal, id str
 		return err
 	}
 	authz.SetActing(ctx, authz.RoleApplicant, "")
-	return a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, old, err := a.ownIntroduction(ctx, tx, p, id)
 		if err != nil {
 			return err
@@ -127,8 +125,12 @@ func (a *App) UpdateIntroduction(ctx context.Context, p *authz.Principal, id str
 			return err
 		}
 		return tx.Model(&store.Case{}).Where("id = ?", id).Updates(map[string]any{
-			"title": introTitle(in.Name), "category": string(in.Category), "updated_at": a.now()}).Error
+			"title": workflows.IntroductionTitle(in.Name), "category": string(in.Category), "updated_at": a.now()}).Error
 	})
+	if err != nil {
+		return a.dbError(ctx, err)
+	}
+	return nil
 }
 
 func openKey(idNumber string, c domain.Category) *string {

@@ -295,7 +295,7 @@ func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in Deci
 	if t.State != workflows.TaskOpen {
 		return workflows.DecisionResult{}, Conflict("task %s is no longer open: it is %s", id, t.State)
 	}
-	if err := a.linkAttachments(ctx, p, c.ID, t.ID, in.Attachments); err != nil {
+	if err := a.checkAttachments(ctx, p, c.ID, in.Attachments); err != nil {
 		return workflows.DecisionResult{}, err
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
@@ -304,7 +304,8 @@ func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in Deci
 	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateDecide, d, &res); err != nil {
 		return res, a.engineError(ctx, err)
 	}
-	return res, nil
+	// The files a decision cites join the case only once the decision is taken.
+	return res, a.linkAttachments(context.WithoutCancel(ctx), p, c.ID, t.ID, in.Attachments)
 }
 
 // ClaimTask takes an open task into the caller's own inbox.

@@ -58,8 +58,13 @@ func vocabulary(what string, values []string) func(string) error {
 	}
 }
 
-// check validates v and returns an *Error naming the first field at fault.
+// check validates v and returns an *Error naming the first field at fault. Text fields may not
+// hold control characters (other than tab and newlines): PostgreSQL refuses a NUL byte, and no
+// form in this domain needs one.
 func check(v any) error {
+	if field, ok := controlCharacters(reflect.ValueOf(v)); ok {
+		return Invalid(field, "%s must not contain control characters", field)
+	}
 	err := validate.Struct(v)
 	var fieldErrs validator.ValidationErrors
 	if !errors.As(err, &fieldErrs) || len(fieldErrs) == 0 {
@@ -126,5 +131,43 @@ func init() {
 			}
 		}
 		return true
+	})
+}
+
+// controlCharacters finds a string field of struct v (or an element of a []string field) that
+// holds a control character, and returns its JSON (or query) name.
+func controlCharacters(v reflect.Value) (string, bool) {
+	if v.Kind() == reflect.Pointer {
+		v = v.Elem()
+	}
+	if v.Kind() != reflect.Struct {
+		return "", false
+	}
+	t := v.Type()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("query")
+		if name == "" {
+			name, _, _ = strings.Cut(f.Tag.Get("json"), ",")
+		}
+		fv := v.Field(i)
+		switch {
+		case fv.Kind() == reflect.String && HasControlCharacters(fv.String()):
+			return name, true
+		case fv.Kind() == reflect.Slice && fv.Type().Elem().Kind() == reflect.String:
+			for j := range fv.Len() {
+				if HasControlCharacters(fv.Index(j).String()) {
+					return fmt.Sprintf("%s[%d]", name, j), true
+				}
+			}
+		}
+	}
+	return "", false
+}
+
+// HasControlCharacters reports a C0 control character other than tab, CR and LF, or DEL.
+func HasControlCharacters(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool {
+		return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
 	})
 }

@@ -44,7 +44,7 @@ func ValidateCitizenID(s string, now time.Time) error {
 	}
 	n := now.In(chinaTime)
 	if birth.After(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)) {
-		return citizenIDError("birth date %s is in the future", id[6:14])
+		return citizenIDError("birth date (digits 7–14) is in the future")
 	}
 	return checkCitizenIDDigit(id)
 }
@@ -91,16 +91,16 @@ func parseCitizenID(s string) (string, time.Time, error) {
 	case !isDigits(id[:6]):
 		return "", time.Time{}, citizenIDError("region code must be 6 digits")
 	case !validProvince(id[:2]):
-		return "", time.Time{}, citizenIDError("region code %s has no valid province prefix", id[:6])
+		return "", time.Time{}, citizenIDError("region code (digits 1–6) has no valid province prefix")
 	case !isDigits(id[6:14]):
 		return "", time.Time{}, citizenIDError("birth date must be 8 digits")
 	}
 	birth, ok := parseDate(id[6:14])
 	switch {
 	case !ok:
-		return "", time.Time{}, citizenIDError("birth date %s is not a valid date", id[6:14])
+		return "", time.Time{}, citizenIDError("birth date (digits 7–14) is not a valid date")
 	case birth.Year() < MinBirthYear:
-		return "", time.Time{}, citizenIDError("birth year %d is before %d", birth.Year(), MinBirthYear)
+		return "", time.Time{}, citizenIDError("birth year is before %d", MinBirthYear)
 	case !isDigits(id[14:17]):
 		return "", time.Time{}, citizenIDError("sequence code must be 3 digits")
 	case !isDigits(id[17:]) && id[17] != 'X':

@@ -58,17 +58,17 @@ func TestValidateCitizenIDRejectsEachBrokenRule(t *testing.T) {
 		{"legacy 15-digit number", "110105491231002", "must be 18 characters"},
 		{"non-ASCII digit", "11010519491231002０", "must contain only digits and a final X"},
 		{"letter in region code", "1101A519491231002X", "region code must be 6 digits"},
-		{"bad province 99", domain.MakeCitizenID("991521", "19900101", "123"), "region code 991521 has no valid province prefix"},
+		{"bad province 99", domain.MakeCitizenID("991521", "19900101", "123"), "region code (digits 1–6) has no valid province prefix"},
 		{"region starting with 0", domain.MakeCitizenID("010105", "19900101", "123"), "has no valid province prefix"},
 		{"province gap 16", domain.MakeCitizenID("160105", "19900101", "123"), "has no valid province prefix"},
 		{"province 84", domain.MakeCitizenID("840000", "19900101", "123"), "has no valid province prefix"},
 		{"letter in birth date", "1101051949l231002X", "birth date must be 8 digits"},
-		{"month 13", domain.MakeCitizenID("371521", "19991332", "123"), "birth date 19991332 is not a valid date"},
-		{"Feb 30", domain.MakeCitizenID("371521", "19900230", "123"), "birth date 19900230 is not a valid date"},
-		{"Feb 29 in non-leap 1900", domain.MakeCitizenID("371521", "19000229", "123"), "birth date 19000229 is not a valid date"},
-		{"day 00", domain.MakeCitizenID("371521", "19900100", "123"), "birth date 19900100 is not a valid date"},
-		{"birth year too early", domain.MakeCitizenID("371521", "17991231", "123"), "birth year 1799 is before 1800"},
-		{"future birth date", domain.MakeCitizenID("371521", "20260502", "123"), "birth date 20260502 is in the future"},
+		{"month 13", domain.MakeCitizenID("371521", "19991332", "123"), "birth date (digits 7–14) is not a valid date"},
+		{"Feb 30", domain.MakeCitizenID("371521", "19900230", "123"), "birth date (digits 7–14) is not a valid date"},
+		{"Feb 29 in non-leap 1900", domain.MakeCitizenID("371521", "19000229", "123"), "birth date (digits 7–14) is not a valid date"},
+		{"day 00", domain.MakeCitizenID("371521", "19900100", "123"), "birth date (digits 7–14) is not a valid date"},
+		{"birth year too early", domain.MakeCitizenID("371521", "17991231", "123"), "birth year is before 1800"},
+		{"future birth date", domain.MakeCitizenID("371521", "20260502", "123"), "birth date (digits 7–14) is in the future"},
 		{"letter in sequence code", "11010519491231A02X", "sequence code must be 3 digits"},
 		{"invalid check character", "11010519491231002Y", `check digit must be 0-9 or X, got "Y"`},
 		{"wrong check digit instead of X", "110105194912310021", "check digit is 1, expected X"},
@@ -168,4 +168,21 @@ func FuzzValidateCitizenID(f *testing.F) {
 		changed[i] = '0' + byte((int(changed[i]-'0')+1+int(seq%9))%10)
 		assert.Error(t, domain.ValidateCitizenID(string(changed), now), "%s changed at %d to %s", id, i, changed)
 	})
+}
+
+// Validation messages end up in responses and in the append-only audit log: they name the
+// rule broken, never the digits of the number.
+func TestCitizenIDErrorsDoNotEchoTheNumber(t *testing.T) {
+	now := time.Date(2026, 5, 1, 0, 0, 0, 0, time.UTC)
+	for _, id := range []string{
+		domain.MakeCitizenID("991521", "19900101", "123"),
+		domain.MakeCitizenID("371521", "19991332", "123"),
+		domain.MakeCitizenID("371521", "20260502", "123"),
+		domain.MakeCitizenID("371521", "17991231", "123"),
+	} {
+		err := domain.ValidateCitizenID(id, now)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), id[:6], "region digits")
+		assert.NotContains(t, err.Error(), id[6:14], "birth digits")
+	}
 }

@@ -211,3 +211,11 @@ type Talent struct {
 	SubsidyEligible bool
 	CertifiedAt     time.Time
 }
+
+// AttachmentOwner records that a user uploaded a file, under the name they gave it.
+type AttachmentOwner struct {
+	SHA256    string `gorm:"column:sha256;primaryKey"`
+	UserID    string `gorm:"primaryKey"`
+	Name      string
+	CreatedAt time.Time
+}

@@ -62,7 +62,7 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	assert.Empty(t, applied, "a second start applies nothing")
 	v, err := db.SchemaVersion(context.Background())
 	require.NoError(t, err)
-	assert.EqualValues(t, 4, v)
+	assert.EqualValues(t, 5, v)
 }
 
 func TestSQLiteRunsInWALMode(t *testing.T) {
