@@ -99,7 +99,9 @@ func Conflict(format string, args ...any) *Error {
 
 // Unavailable wraps a dependency failure without leaking its details to the caller; the
 // details are logged.
-func (a *App) Unavailable(ctx context.Context, what string, err error) *Error { return a.unavailable(ctx, what, err) }
+func (a *App) Unavailable(ctx context.Context, what string, err error) *Error {
+	return a.unavailable(ctx, what, err)
+}
 
 func (a *App) unavailable(ctx context.Context, what string, err error) *Error {
 	a.Log.ErrorContext(ctx, what+" failed", "err", err)
