@@ -171,9 +171,10 @@ func TestWebhookDeliveryIsSignedAndRetriedOnFailure(t *testing.T) {
 	d := &activities.Deliverer{WebhookURL: srv.URL, WebhookSecret: []byte("shh")}
 	del := workflows.Delivery{Key: "case_1-n1", Users: []string{"hrss.a"},
 		Notice: workflows.NotificationRequest{Kind: workflows.NotifyEscalation, CaseID: "case_1", Title: "红牌督办"}}
-	assert.Error(t, d.Deliver(context.Background(), del), "a failing receiver makes the activity retry")
+	assert.Error(t, d.Webhook(context.Background(), del), "a failing receiver makes the activity retry")
 	fail = false
-	require.NoError(t, d.Deliver(context.Background(), del))
+	require.NoError(t, d.Webhook(context.Background(), del))
+	assert.Equal(t, []string{workflows.ChannelWebhook}, d.Channels())
 	require.Len(t, got, 2)
 	assert.Equal(t, activities.Sign([]byte("shh"), bodies[1]), got[1].Header.Get(activities.SignatureHeader))
 	assert.Equal(t, "case_1-n1", got[1].Header.Get("X-Talentflow-Delivery"))

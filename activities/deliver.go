@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -33,8 +32,17 @@ type Deliverer struct {
 	Client        *http.Client
 }
 
-// Configured reports whether any outbound channel is set up.
-func (d *Deliverer) Configured() bool { return d.WebhookURL != "" || d.SMTPAddr != "" }
+// Channels lists the outbound channels that are set up.
+func (d *Deliverer) Channels() []string {
+	var out []string
+	if d.WebhookURL != "" {
+		out = append(out, workflows.ChannelWebhook)
+	}
+	if d.SMTPAddr != "" {
+		out = append(out, workflows.ChannelEmail)
+	}
+	return out
+}
 
 // webhookBody is what a webhook receiver gets.
 type webhookBody struct {
@@ -47,20 +55,9 @@ type webhookBody struct {
 	Users  []string `json:"users"`
 }
 
-// Deliver sends one notification. An error makes Temporal retry with backoff; the receiver
-// can use the X-Talentflow-Delivery key to drop duplicates.
-func (d *Deliverer) Deliver(ctx context.Context, del workflows.Delivery) error {
-	var errs []error
-	if d.WebhookURL != "" {
-		errs = append(errs, d.webhook(ctx, del))
-	}
-	if d.SMTPAddr != "" {
-		errs = append(errs, d.mail(ctx, del))
-	}
-	return errors.Join(errs...)
-}
-
-func (d *Deliverer) webhook(ctx context.Context, del workflows.Delivery) error {
+// Webhook POSTs one notification, signed. An error makes Temporal retry with backoff; the
+// receiver can use the X-Talentflow-Delivery key to drop duplicates.
+func (d *Deliverer) Webhook(ctx context.Context, del workflows.Delivery) error {
 	body, err := json.Marshal(webhookBody{Key: del.Key, Kind: del.Notice.Kind, CaseID: del.Notice.CaseID,
 		TaskID: del.Notice.TaskID, Title: del.Notice.Title, Body: del.Notice.Body, Users: del.Users})
 	if err != nil {
@@ -95,7 +92,8 @@ func Sign(secret, body []byte) string {
 	return "sha256=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-func (d *Deliverer) mail(ctx context.Context, del workflows.Delivery) error {
+// Email sends one notification to the users who have an address.
+func (d *Deliverer) Email(ctx context.Context, del workflows.Delivery) error {
 	var to []string
 	if err := d.DB.WithContext(ctx).Model(&store.User{}).Where("username IN ? AND email <> ''", del.Users).
 		Pluck("email", &to).Error; err != nil {

@@ -23,8 +23,8 @@ import (
 // Projector writes the workflows' state into the relational read model the API serves.
 type Projector struct {
 	DB *store.DB
-	// Outbound says whether notifications also leave by webhook or e-mail.
-	Outbound bool
+	// Channels are the outbound channels notifications also leave by (none: in-app only).
+	Channels []string
 	Log      *slog.Logger
 }
 
@@ -71,8 +71,8 @@ func (p *Projector) Project(ctx context.Context, pr workflows.Projection) (workf
 			if err != nil {
 				return err
 			}
-			if p.Outbound && len(users) > 0 && n.Kind != workflows.NotifyAssigned {
-				res.Deliveries = append(res.Deliveries, workflows.Delivery{Key: n.Key, Notice: n, Users: users})
+			if len(p.Channels) > 0 && len(users) > 0 && n.Kind != workflows.NotifyAssigned {
+				res.Deliveries = append(res.Deliveries, workflows.Delivery{Key: n.Key, Notice: n, Users: users, Channels: p.Channels})
 			}
 		}
 		return nil
@@ -114,13 +114,13 @@ func upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
 		Mode: string(t.Mode), Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
 		Outcome: string(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: utc(t.DecidedAt),
 		OpenedAt: t.OpenedAt.UTC(), Deadline: utc(t.Deadline), YellowAt: utc(t.YellowAt), Warning: t.Warning,
-		Escalation: t.Escalation, Rev: t.Rev, UpdatedAt: now,
+		Escalation: t.Escalation, UrgeCount: t.UrgeCount, Rev: t.Rev, UpdatedAt: now,
 		Outcomes: joinOutcomes(t.Outcomes), ReturnTargets: strings.Join(t.ReturnTargets, ","),
 	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"assignee", "state", "outcome", "comment", "decided_by", "decided_at",
-			"deadline", "yellow_at", "warning", "escalation", "rev", "updated_at"}),
+			"deadline", "yellow_at", "warning", "escalation", "urge_count", "rev", "updated_at"}),
 		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "tasks.rev < excluded.rev"}}},
 	}).Create(&row).Error
 	if err != nil {

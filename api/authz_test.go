@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -331,4 +332,21 @@ func TestTasksTellEachCallerTheActionsAndOutcomesOnOffer(t *testing.T) {
 	assert.Equal(t, []string{"release", "delegate", "urge", "add_signer", "comment"}, lgoActions)
 	clerkActions, _ := actions(clerk)
 	assert.Empty(t, clerkActions, "another department's task")
+}
+
+func TestAFailedStartGivesTheApplicationBackUnlessItWentThrough(t *testing.T) {
+	ts := newTestServer(t)
+	var draft struct{ ID string }
+	require.Equal(t, http.StatusCreated, ts.do(li, http.MethodPost, "/api/v1/introductions", jsonBody(validProfile("B")), &draft))
+
+	ts.engine.startErr = errors.New("connection reset")
+	assert.Equal(t, http.StatusServiceUnavailable, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, nil))
+	var c app.CaseDetail
+	require.Equal(t, http.StatusOK, ts.do(li, http.MethodGet, "/api/v1/cases/"+draft.ID, nil, &c))
+	assert.Equal(t, "draft", c.State, "no workflow: the application is a draft again")
+
+	ts.engine.started = true // the start timed out but went through
+	assert.Equal(t, http.StatusOK, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, nil))
+	require.Equal(t, http.StatusOK, ts.do(li, http.MethodGet, "/api/v1/cases/"+draft.ID, nil, &c))
+	assert.Equal(t, "submitted", c.State, "the submission stands")
 }

@@ -38,13 +38,16 @@ type fakeEngine struct {
 	starts  []workflows.IntroductionInput
 	// refuse, when set, is the answer to every update (as a workflow validator would give it).
 	refuse error
+	// startErr fails starts; started is what Started then says.
+	startErr error
+	started  bool
 }
 
 func (f *fakeEngine) StartIntroduction(_ context.Context, in workflows.IntroductionInput) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.starts = append(f.starts, in)
-	return nil
+	return f.startErr
 }
 
 func (f *fakeEngine) Update(_ context.Context, _, update string, _, _ any) error {
@@ -55,6 +58,8 @@ func (f *fakeEngine) Update(_ context.Context, _, update string, _, _ any) error
 }
 
 func (f *fakeEngine) Ping(context.Context) error { return nil }
+
+func (f *fakeEngine) Started(context.Context, string) (bool, error) { return f.started, nil }
 
 // testServer is the API on a fresh SQLite database with the demo accounts.
 type testServer struct {

@@ -28,7 +28,8 @@ func Register(r sdkworker.Registry, a Activities) {
 		workflows.ActivitySchedule:         a.Clock.Schedule,
 		workflows.ActivityMeasure:          a.Clock.Measure,
 		workflows.ActivityIssueCertificate: a.Certifier.IssueCertificate,
-		workflows.ActivityDeliver:          a.Deliverer.Deliver,
+		workflows.ActivityDeliverWebhook:   a.Deliverer.Webhook,
+		workflows.ActivityDeliverEmail:     a.Deliverer.Email,
 	} {
 		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
 	}

@@ -23,6 +23,7 @@ const (
 	UpdateUnclaim   = "unclaim"    // TaskAction → TaskView
 	UpdateDelegate  = "delegate"   // Delegation → TaskView
 	UpdateAddSigner = "add_signer" // SignerRequest → TaskView (the new task)
+	UpdateUrge      = "urge"       // Urge → TaskView
 	UpdateWithdraw  = "withdraw"   // CaseAction → CaseStatus
 	UpdateResubmit  = "resubmit"   // CaseAction → CaseStatus
 	UpdateObject    = "object"     // CaseAction → CaseStatus (public-notice objection)
@@ -33,11 +34,12 @@ const (
 // Activity names. Workflows call activities by name so that this package never imports the
 // activities' dependencies; activities register under these names.
 const (
-	ActivityProject          = "Project"             // local: Projection → ProjectionResult
-	ActivitySchedule         = "Schedule"            // local: []ScheduleRequest → []Schedule
-	ActivityMeasure          = "Measure"             // local: MeasureRequest → MeasureResult
-	ActivityDeliver          = "DeliverNotification" // Delivery → nothing
-	ActivityIssueCertificate = "IssueCertificate"    // CertificateRequest → Certificate
+	ActivityProject          = "Project"          // local: Projection → ProjectionResult
+	ActivitySchedule         = "Schedule"         // local: []ScheduleRequest → []Schedule
+	ActivityMeasure          = "Measure"          // local: MeasureRequest → MeasureResult
+	ActivityDeliverWebhook   = "DeliverWebhook"   // Delivery → nothing
+	ActivityDeliverEmail     = "DeliverEmail"     // Delivery → nothing
+	ActivityIssueCertificate = "IssueCertificate" // CertificateRequest → Certificate
 )
 
 // Workflow IDs: one helper per process so that every caller derives the same ID, and a second
@@ -131,6 +133,13 @@ type Delegation struct {
 	Actor  Actor  `json:"actor"`
 }
 
+// Urge reminds whoever works an open task (催办).
+type Urge struct {
+	TaskID  string `json:"task_id"`
+	Comment string `json:"comment"`
+	Actor   Actor  `json:"actor"`
+}
+
 // SignerRequest adds a signer to the open countersign or vote step of TaskID (加签).
 type SignerRequest struct {
 	TaskID     string `json:"task_id"`
@@ -198,6 +207,7 @@ type TaskView struct {
 	YellowAt   *time.Time     `json:"yellow_at,omitempty"`
 	Warning    string         `json:"warning"`
 	Escalation int            `json:"escalation"`
+	UrgeCount  int            `json:"urge_count,omitempty"`
 	// Outcomes the step offers, and where a return may send the case.
 	Outcomes      []domain.Outcome `json:"outcomes,omitempty"`
 	ReturnTargets []string         `json:"return_targets,omitempty"`
@@ -227,6 +237,7 @@ const (
 	EventTaskOpened     = "task_opened"
 	EventDecision       = "decision"
 	EventClaimed        = "claimed"
+	EventUrged          = "urged"
 	EventUnclaimed      = "unclaimed"
 	EventDelegated      = "delegated"
 	EventSignerAdded    = "signer_added"
@@ -304,11 +315,18 @@ type ProjectionResult struct {
 	Deliveries []Delivery `json:"deliveries,omitempty"`
 }
 
-// Delivery is one notification to send beyond the in-app inbox.
+// Outbound channels of notifications.
+const (
+	ChannelWebhook = "webhook"
+	ChannelEmail   = "email"
+)
+
+// Delivery is one notification to send beyond the in-app inbox, on each of Channels.
 type Delivery struct {
-	Key    string              `json:"key"`
-	Notice NotificationRequest `json:"notice"`
-	Users  []string            `json:"users"`
+	Key      string              `json:"key"`
+	Notice   NotificationRequest `json:"notice"`
+	Users    []string            `json:"users"`
+	Channels []string            `json:"channels"`
 }
 
 // ScheduleRequest asks for the alarms of a task's time limit, counted in working days on the

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"errors"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -11,8 +12,9 @@ import (
 // A delivery outlives the case that caused it: the case never waits for a webhook.
 const parentClosePolicyAbandon = enumspb.PARENT_CLOSE_POLICY_ABANDON
 
-// DeliverNotification sends one notification by webhook and/or e-mail, retrying with backoff
-// for up to a day. Its own workflow, so a receiver that is down never blocks a case.
+// DeliverNotification sends one notification on each of its channels (webhook, e-mail), each
+// channel its own activity retrying with backoff for up to a day, so that one channel failing
+// never resends on the other. Its own workflow, so a receiver that is down never blocks a case.
 func DeliverNotification(ctx workflow.Context, d Delivery) error {
 	ctx = workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 		StartToCloseTimeout:    30 * time.Second,
@@ -23,5 +25,16 @@ func DeliverNotification(ctx workflow.Context, d Delivery) error {
 			MaximumInterval:    30 * time.Minute,
 		},
 	})
-	return workflow.ExecuteActivity(ctx, ActivityDeliver, d).Get(ctx, nil)
+	activityOf := map[string]string{ChannelWebhook: ActivityDeliverWebhook, ChannelEmail: ActivityDeliverEmail}
+	var sent []workflow.Future
+	for _, ch := range d.Channels {
+		if name, ok := activityOf[ch]; ok {
+			sent = append(sent, workflow.ExecuteActivity(ctx, name, d))
+		}
+	}
+	var errs []error
+	for _, f := range sent {
+		errs = append(errs, f.Get(ctx, nil))
+	}
+	return errors.Join(errs...)
 }

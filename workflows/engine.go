@@ -1,7 +1,6 @@
 package workflows
 
 import (
-	"errors"
 	"fmt"
 	"time"
 
@@ -29,7 +28,9 @@ type Case struct {
 	withdrawable bool
 	withdrawn    *CaseAction
 	correction   *correction
-	closed       bool
+	// closing: the process has ended and nothing more may be asked of it; closed: its final
+	// state is also in the read model (update handlers waiting to answer may now answer).
+	closing, closed bool
 
 	// flow is the process body's context; withdraw cancels it.
 	flow       workflow.Context
@@ -74,9 +75,6 @@ const (
 	StateExpired   = "expired"   // no resubmission before the correction deadline
 	StateRejected  = "rejected"
 )
-
-// ErrWithdrawn is returned by engine calls once the applicant has withdrawn the case.
-var ErrWithdrawn = errors.New("case withdrawn by the applicant")
 
 var projectOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
@@ -143,6 +141,7 @@ func (c *Case) finish(ctx workflow.Context, state string) {
 			c.cancelTask(ctx, t, now)
 		}
 	}
+	c.closing = true
 	c.view.State = state
 	c.view.Closed = true
 	c.view.ClosedAt = &now

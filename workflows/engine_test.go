@@ -459,20 +459,56 @@ func TestOutboundNotificationsAreDeliveredByTheirOwnWorkflow(t *testing.T) {
 		res, _ := h.rm.Project(ctx, p)
 		for _, n := range p.Notifications {
 			if n.Kind == workflows.NotifyReminder {
-				res.Deliveries = append(res.Deliveries, workflows.Delivery{Key: n.Key, Notice: n, Users: []string{"hrss.alice"}})
+				res.Deliveries = append(res.Deliveries, workflows.Delivery{Key: n.Key, Notice: n, Users: []string{"hrss.alice"},
+					Channels: []string{workflows.ChannelWebhook, workflows.ChannelEmail}})
 			}
 		}
 		return res, nil
 	}, activity.RegisterOptions{Name: workflows.ActivityProject})
-	var delivered []workflows.Delivery
+	var delivered, mailed []workflows.Delivery
 	h.env.RegisterActivityWithOptions(func(_ context.Context, d workflows.Delivery) error {
 		delivered = append(delivered, d)
 		return nil
-	}, activity.RegisterOptions{Name: workflows.ActivityDeliver})
+	}, activity.RegisterOptions{Name: workflows.ActivityDeliverWebhook})
+	h.env.RegisterActivityWithOptions(func(_ context.Context, d workflows.Delivery) error {
+		mailed = append(mailed, d)
+		return nil
+	}, activity.RegisterOptions{Name: workflows.ActivityDeliverEmail})
 	h.after(4*24*time.Hour, func() { h.decide("review", "hrss", domain.OutcomeApprove, "", hrssAlice) })
 
 	require.True(t, h.runSteps(stepsInput{Steps: []stepConfig{single("hrss", 3)}}).Approved)
 	require.Len(t, delivered, 2, "the yellow reminder and the red one")
+	require.Len(t, mailed, 2, "each channel is its own activity")
 	assert.Equal(t, []string{"hrss.alice"}, delivered[0].Users)
 	assert.Contains(t, delivered[0].Notice.Title, "黄牌")
+}
+
+func TestUrgeRemindsWhoeverWorksTheTask(t *testing.T) {
+	h := newHarness(t, at("2026-03-02 09:00"))
+	var task workflows.TaskView
+	h.script(time.Hour,
+		func() {
+			task = h.rm.task(t, "review", "hrss")
+			h.ok(workflows.UpdateUrge, workflows.Urge{TaskID: task.ID, Comment: "请今日办结", Actor: lgoStaff})
+		},
+		func() {
+			assert.Equal(t, 1, h.rm.task(t, "review", "hrss").UrgeCount)
+			h.ok(workflows.UpdateClaim, workflows.TaskAction{TaskID: task.ID, Actor: hrssAlice})
+		},
+		func() {
+			h.ok(workflows.UpdateUrge, workflows.Urge{TaskID: task.ID, Comment: "再次催办", Actor: lgoStaff})
+		},
+		func() { h.decide("review", "hrss", domain.OutcomeApprove, "", hrssAlice) },
+		func() {
+			h.rejected(workflows.UpdateUrge, workflows.Urge{TaskID: task.ID, Actor: lgoStaff}, workflows.ErrTypeConflict)
+		},
+		func() { h.decide("review", "sci", domain.OutcomeApprove, "", sciCarol) },
+	)
+	require.True(t, h.runSteps(stepsInput{Steps: []stepConfig{countersign("hrss", "sci")}}).Approved)
+	urges := h.rm.notificationsOf(workflows.NotifyUrge)
+	require.Len(t, urges, 2)
+	assert.Equal(t, []workflows.Recipient{{Department: "hrss", Role: workflows.RoleApprover}}, urges[0].To, "unclaimed: the department")
+	assert.Equal(t, []workflows.Recipient{{Username: "hrss.alice"}}, urges[1].To, "claimed: the assignee")
+	assert.Len(t, h.rm.eventsOf(workflows.EventUrged), 2)
+	assert.Equal(t, 2, h.rm.task(t, "review", "hrss").UrgeCount)
 }

@@ -28,6 +28,7 @@ func (c *Case) registerHandlers(ctx workflow.Context) error {
 		{UpdateUnclaim, c.unclaim, c.validateUnclaim},
 		{UpdateDelegate, c.delegate, c.validateDelegation},
 		{UpdateAddSigner, c.addSigner, c.validateSigner},
+		{UpdateUrge, c.urge, c.validateUrge},
 		{UpdateWithdraw, c.withdraw, c.validateWithdraw},
 		{UpdateResubmit, c.resubmit, c.validateResubmit},
 	}
@@ -57,7 +58,7 @@ func (c *Case) OnCaseAction(ctx workflow.Context, name string, validate func(Cas
 			return c.answer(ctx), nil
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a CaseAction) error {
-			if c.closed {
+			if c.closing {
 				return conflict("case %s is closed", c.info.ID)
 			}
 			return validate(a)
@@ -217,7 +218,7 @@ func (c *Case) validateSigner(ctx workflow.Context, r SignerRequest) error {
 	}
 	s := t.step
 	switch {
-	case s.status != stepRunning || s.result != nil:
+	case c.closing || t.State != TaskOpen || s.status != stepRunning || s.result != nil:
 		return conflict("step %s is not open", s.spec.Key)
 	case s.spec.Mode != ModeCountersign && s.spec.Mode != ModeVote:
 		return conflict("step %s is %s: signers can only be added to a countersign or vote", s.spec.Key, s.spec.Mode)
@@ -245,11 +246,36 @@ func (c *Case) addSigner(ctx workflow.Context, r SignerRequest) (TaskView, error
 	return t.TaskView, nil
 }
 
+// validateUrge: any open task may be urged; who may urge where is the API's decision.
+func (c *Case) validateUrge(ctx workflow.Context, u Urge) error {
+	t := c.taskByID(u.TaskID)
+	switch {
+	case t == nil:
+		return notFound("task %s is not part of case %s", u.TaskID, c.info.ID)
+	case t.State != TaskOpen:
+		return conflict("task %s is %s; only open tasks can be urged", t.ID, t.State)
+	}
+	return nil
+}
+
+func (c *Case) urge(ctx workflow.Context, u Urge) (TaskView, error) {
+	t := c.taskByID(u.TaskID)
+	t.UrgeCount++
+	c.touch(t)
+	c.Event(ctx, Event{Kind: EventUrged, TaskID: t.ID, Step: t.Step, Actor: u.Actor.Username, Role: u.Actor.Role,
+		Department: u.Actor.Department, Comment: u.Comment, Detail: "to " + t.Department})
+	c.Audit(ctx, u.Actor, "task.urge", "task/"+t.ID, "urged", u.Comment)
+	c.Notify(NotifyUrge, t.ID, fmt.Sprintf("催办：%s「%s」", c.info.Title, t.StepName),
+		fmt.Sprintf("%s 催办：%s", u.Actor.Name, u.Comment), c.workers(t))
+	c.answer(ctx)
+	return t.TaskView, nil
+}
+
 func (c *Case) validateWithdraw(ctx workflow.Context, a CaseAction) error {
 	switch {
 	case a.Actor.UserID != c.info.Applicant.UserID:
 		return forbidden("only the applicant may withdraw case %s", c.info.ID)
-	case c.closed || c.withdrawn != nil:
+	case c.closing || c.withdrawn != nil:
 		return conflict("case %s is closed", c.info.ID)
 	case !c.withdrawable:
 		return conflict("case %s can no longer be withdrawn (state %s)", c.info.ID, c.view.State)

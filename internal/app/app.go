@@ -25,6 +25,9 @@ type Workflows interface {
 	StartIntroduction(ctx context.Context, in workflows.IntroductionInput) error
 	// Update sends an update and waits for its answer into out.
 	Update(ctx context.Context, workflowID, update string, arg, out any) error
+	// Started reports whether a workflow with this id exists (after a start whose result is
+	// unknown, e.g. a timeout).
+	Started(ctx context.Context, workflowID string) (bool, error)
 	// Ping checks the frontend answers.
 	Ping(ctx context.Context) error
 }

@@ -183,13 +183,9 @@ func (a *App) SubmitIntroduction(ctx context.Context, p *authz.Principal, id str
 		if errors.Is(err, ErrAlreadyStarted) {
 			return CaseDetail{}, Conflict("application %s is already submitted", id)
 		}
-		// Give the slot back so the applicant can submit again once the service is up.
-		a.DB.WithContext(context.WithoutCancel(ctx)).Transaction(func(tx *gorm.DB) error {
-			tx.Model(&store.Introduction{}).Where("case_id = ?", id).Update("open_key", nil)
-			return tx.Model(&store.Case{}).Where("id = ? AND state = ?", id, StateSubmitted).
-				Updates(map[string]any{"state": StateDraft, "submitted_at": nil}).Error
-		})
-		return CaseDetail{}, a.unavailable(ctx, "the workflow service", err)
+		if err := a.undoSubmit(context.WithoutCancel(ctx), start.WorkflowID(), id, err); err != nil {
+			return CaseDetail{}, err
+		}
 	}
 	// Answer once the case has opened its first task, so the caller sees it under way.
 	var status workflows.CaseStatus
@@ -197,6 +193,33 @@ func (a *App) SubmitIntroduction(ctx context.Context, p *authz.Principal, id str
 		a.Log.WarnContext(ctx, "case started but did not settle in time", "case", id, "err", err)
 	}
 	return a.Case(ctx, p, id)
+}
+
+// undoSubmit handles a start that failed: if the workflow does not exist, the application goes
+// back to draft (and gives up its open-application slot) so that the applicant can submit again;
+// if it does exist after all (the start timed out but went through), the submission stands; if
+// nobody can tell, nothing is undone.
+func (a *App) undoSubmit(ctx context.Context, workflowID, id string, startErr error) error {
+	started, err := a.Engine.Started(ctx, workflowID)
+	switch {
+	case err == nil && started:
+		return nil
+	case err != nil:
+		a.Log.ErrorContext(ctx, "submission state unknown", "case", id, "start_err", startErr, "err", err)
+		return &Error{Kind: KindUnavailable, Code: "unavailable",
+			Message: "the workflow service did not confirm the submission; reload the application before trying again"}
+	}
+	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&store.Introduction{}).Where("case_id = ?", id).Update("open_key", nil).Error; err != nil {
+			return err
+		}
+		return tx.Model(&store.Case{}).Where("id = ? AND state = ?", id, StateSubmitted).
+			Updates(map[string]any{"state": StateDraft, "submitted_at": nil}).Error
+	})
+	if err != nil {
+		a.Log.ErrorContext(ctx, "could not return the application to draft", "case", id, "err", err)
+	}
+	return a.unavailable(ctx, "the workflow service", startErr)
 }
 
 // dbError passes application errors through and hides database failures.

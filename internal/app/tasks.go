@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 	"talentflow/authz"
 	"talentflow/internal/domain"
 	"talentflow/internal/ids"
-	"talentflow/internal/inbox"
 	"talentflow/internal/store"
 	"talentflow/workflows"
 )
@@ -425,7 +423,8 @@ type UrgeInput struct {
 }
 
 // UrgeTask reminds whoever works an open task (催办): the leading-group office anywhere, a
-// department head in their department. It is recorded on the case and in the audit log.
+// department head in their department. The case records it, audits it and notifies like any
+// reminder (webhook and e-mail included).
 func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in UrgeInput) (TaskItem, error) {
 	if err := check(in); err != nil {
 		return TaskItem{}, err
@@ -437,31 +436,15 @@ func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in Ur
 	if t.State != workflows.TaskOpen {
 		return TaskItem{}, Conflict("task %s is %s; only open tasks can be urged", id, t.State)
 	}
-	now := a.now()
-	to := workflows.Recipient{Department: t.Department, Role: t.Role}
-	if t.Assignee != "" {
-		to = workflows.Recipient{Username: t.Assignee}
+	var out workflows.TaskView
+	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateUrge,
+		workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who}, &out); err != nil {
+		return TaskItem{}, a.engineError(ctx, err)
 	}
-	err = a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&store.Task{}).Where("id = ?", t.ID).UpdateColumn("urge_count", gorm.Expr("urge_count + 1")).Error; err != nil {
-			return err
-		}
-		t.UrgeCount++
-		key := ids.New("urge")
-		if err := tx.Create(&store.CaseEvent{ID: key, CaseID: c.ID, TaskID: t.ID, At: now, Kind: "urged", Step: t.Step,
-			Actor: p.User.Username, Role: who.Role, Department: who.Department, Comment: in.Comment,
-			Detail: "to " + t.Department}).Error; err != nil {
-			return err
-		}
-		_, err := inbox.Put(tx, workflows.NotificationRequest{Key: key, Kind: workflows.NotifyUrge, To: []workflows.Recipient{to},
-			CaseID: c.ID, TaskID: t.ID, Title: fmt.Sprintf("催办：%s「%s」", c.Title, t.StepName),
-			Body: fmt.Sprintf("%s 催办：%s", p.User.DisplayName, in.Comment)}, now)
-		return err
-	})
-	if err != nil {
+	if err := a.DB.WithContext(ctx).Where("id = ?", t.ID).Take(&t).Error; err != nil {
 		return TaskItem{}, a.unavailable(ctx, "the database", err)
 	}
-	return taskItem(t, c.Title), nil
+	return a.withActions(p, taskItem(t, c.Title)), nil
 }
 
 // CommentInput is a remark on a task.

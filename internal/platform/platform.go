@@ -131,7 +131,7 @@ func NewWorker(cfg *config.Config, svc *Services) (sdkworker.Worker, error) {
 		deliverer.SMTPAuth = smtp.PlainAuth("", cfg.SMTPUser, cfg.SMTPPassword.Reveal(), host)
 	}
 	acts := worker.Activities{
-		Projector: &activities.Projector{DB: db, Outbound: deliverer.Configured(), Log: log},
+		Projector: &activities.Projector{DB: db, Channels: deliverer.Channels(), Log: log},
 		Clock: &activities.Clock{Calendar: cal, Scale: cfg.TimeScale, YellowShare: cfg.YellowShare,
 			LGODelayDays: cfg.LGODelayDays, Log: log},
 		Certifier: &activities.Certifier{DB: db, CountyCode: cfg.CountyCode},

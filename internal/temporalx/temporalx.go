@@ -193,6 +193,19 @@ func (e *Engine) Update(ctx context.Context, workflowID, update string, arg, out
 	return h.Get(ctx, out)
 }
 
+// Started reports whether a workflow with this id exists.
+func (e *Engine) Started(ctx context.Context, workflowID string) (bool, error) {
+	_, err := e.Client.DescribeWorkflowExecution(ctx, workflowID, "")
+	var nf *serviceerror.NotFound
+	switch {
+	case errors.As(err, &nf):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
 // Ping checks the frontend.
 func (e *Engine) Ping(ctx context.Context) error {
 	_, err := e.Client.CheckHealth(ctx, &client.CheckHealthRequest{})
