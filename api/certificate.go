@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"talentflow/internal/domain"
 )
 
 var certificatePage = template.Must(template.New("certificate").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.In(time.FixedZone("CST", 8*3600)).Format("2006年1月2日") },
+	"date": func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日") },
 }).Parse(`<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>人才认定证书 {{.No}}</title>
 <style>

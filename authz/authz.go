@@ -130,10 +130,12 @@ func (a *Authorizer) Reload(ctx context.Context) error {
 	}
 	g := make([][]string, 0, len(grants))
 	g2 := make([][]string, 0, len(grants))
+	seen := make(map[[2]string]bool, len(grants))
 	for _, r := range grants {
 		g = append(g, []string{r.UserID, r.Role, r.Department})
-		if pair := []string{r.UserID, r.Role}; !slices.ContainsFunc(g2, func(x []string) bool { return slices.Equal(x, pair) }) {
-			g2 = append(g2, pair)
+		if pair := [2]string{r.UserID, r.Role}; !seen[pair] {
+			seen[pair] = true
+			g2 = append(g2, pair[:])
 		}
 	}
 	if len(g) > 0 {

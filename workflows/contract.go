@@ -128,7 +128,6 @@ type TaskAction struct {
 type Delegation struct {
 	TaskID string `json:"task_id"`
 	To     string `json:"to"` // username; the API checks the user holds the task's role in its department
-	ToName string `json:"to_name"`
 	Reason string `json:"reason"`
 	Actor  Actor  `json:"actor"`
 }

@@ -6,6 +6,8 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
+
+	"talentflow/internal/domain"
 )
 
 // Case is the human-task engine running inside one case workflow. A process builds it with
@@ -52,7 +54,7 @@ type CaseInfo struct {
 	Process   string
 	Title     string
 	Applicant Actor
-	Category  string
+	Category  domain.Category
 }
 
 type pendingWrites struct {
@@ -64,7 +66,6 @@ type pendingWrites struct {
 }
 
 type correction struct {
-	deadline    time.Time
 	resubmitted bool
 }
 
@@ -92,6 +93,7 @@ func NewCase(ctx workflow.Context, info CaseInfo) (*Case, error) {
 			Process:     info.Process,
 			Title:       info.Title,
 			ApplicantID: info.Applicant.UserID,
+			Category:    info.Category,
 			WorkflowID:  workflow.GetInfo(ctx).WorkflowExecution.ID,
 		},
 		logger: workflow.GetLogger(ctx),

@@ -78,7 +78,7 @@ func (c *Case) AwaitCorrection(ctx workflow.Context, days float64, res StepResul
 	now := workflow.Now(ctx)
 	deadline := c.schedule(ctx, ScheduleRequest{Start: now, LimitDays: days, LGODelayDays: -1})[0].Deadline
 	previous := c.view.State
-	c.correction = &correction{deadline: deadline}
+	c.correction = &correction{}
 	v := c.View()
 	v.State, v.CorrectionDeadline = StateReturned, timePtr(deadline)
 	c.Event(ctx, Event{Kind: EventReturned, Step: res.Step, Actor: res.By.Username, Role: res.By.Role, Department: res.By.Department,

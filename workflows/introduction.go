@@ -118,7 +118,7 @@ func TalentIntroduction(ctx workflow.Context, in IntroductionInput) (Introductio
 		Process:   ProcessIntroduction,
 		Title:     IntroductionTitle(in.Name),
 		Applicant: in.Applicant,
-		Category:  string(in.Category),
+		Category:  in.Category,
 	})
 	if err != nil {
 		return IntroductionResult{}, err
@@ -142,8 +142,6 @@ type introduction struct {
 
 func (p *introduction) run(ctx workflow.Context) (string, error) {
 	p.AllowWithdraw(true)
-	v := p.View()
-	v.Category = p.category
 	p.Event(ctx, Event{Kind: EventSubmitted, Actor: p.in.Applicant.Username, Role: p.in.Applicant.Role,
 		Detail: "category " + string(p.category)})
 

@@ -35,13 +35,12 @@ func LiaisonPairingRequest(ctx workflow.Context, in PairingRequestInput) (string
 		Process:   ProcessPairingRequest,
 		Title:     fmt.Sprintf("%s（%s类）联系领导配对", in.TalentName, in.Category),
 		Applicant: in.Applicant,
-		Category:  string(in.Category),
+		Category:  in.Category,
 	})
 	if err != nil {
 		return "", err
 	}
 	return c.Run(func(ctx workflow.Context) (string, error) {
-		c.View().Category = in.Category
 		c.Event(ctx, Event{Kind: EventPairingRequest, Detail: "for case " + in.TalentCaseID})
 		_, err := c.RunStep(ctx, StepSpec{
 			Key: "pairing", Name: "指定联系领导与服务专员", State: "pairing", Mode: ModeSingle,

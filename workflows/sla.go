@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"go.temporal.io/sdk/workflow"
+
+	"talentflow/internal/domain"
 )
 
 // Escalation levels of a task (红黄牌预警 and 督办).
@@ -85,8 +87,5 @@ func (c *Case) escalateToLGO(ctx workflow.Context, t *task) {
 }
 
 func formatTime(t time.Time) string {
-	return t.In(chinaTime).Format("2006-01-02 15:04")
+	return t.In(domain.ChinaTime).Format("2006-01-02 15:04")
 }
-
-// chinaTime is where people read times; a fixed zone keeps workflows free of tzdata lookups.
-var chinaTime = time.FixedZone("CST", 8*3600)

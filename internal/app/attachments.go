@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -80,7 +81,7 @@ func (s AttachmentStore) save(r io.Reader) (sum string, size int64, ctype string
 	if i := strings.Index(ctype, ";"); i > 0 {
 		ctype = ctype[:i]
 	}
-	if !contains(AllowedTypes, ctype) {
+	if !slices.Contains(AllowedTypes, ctype) {
 		return "", n, ctype, &Error{Kind: KindInvalid, Code: "unsupported_type", Field: "file",
 			Message: fmt.Sprintf("files of type %s are not accepted; upload PDF, JPEG, PNG, DOCX or XLSX", ctype)}
 	}

@@ -7,6 +7,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/audit"
+	"talentflow/internal/domain"
 	"talentflow/internal/store"
 )
 
@@ -65,11 +66,11 @@ func (a *App) AuditLog(ctx context.Context, p *authz.Principal, f AuditFilter) (
 		q = q.Where("object = ? OR object LIKE ?", f.Object, strings.TrimSuffix(f.Object, "/")+"/%")
 	}
 	if f.From != "" {
-		from, _ := time.ParseInLocation(time.DateOnly, f.From, cst)
+		from, _ := time.ParseInLocation(time.DateOnly, f.From, domain.ChinaTime)
 		q = q.Where("at >= ?", from.UTC())
 	}
 	if f.To != "" {
-		to, _ := time.ParseInLocation(time.DateOnly, f.To, cst)
+		to, _ := time.ParseInLocation(time.DateOnly, f.To, domain.ChinaTime)
 		q = q.Where("at < ?", to.AddDate(0, 0, 1).UTC())
 	}
 	if f.Before > 0 {

@@ -155,8 +155,9 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 	if err := db.Where("case_id = ?", c.ID).Order("opened_at, id").Find(&tasks).Error; err != nil {
 		return d, a.unavailable(ctx, "the database", err)
 	}
+	withActions := a.actionsOf(p)
 	for _, t := range tasks {
-		d.Tasks = append(d.Tasks, a.withActions(p, taskItem(t, c.Title)))
+		d.Tasks = append(d.Tasks, withActions(taskItem(t, c.Title)))
 		if t.State == workflows.TaskOpen && t.Deadline != nil && (d.Deadline == nil || t.Deadline.Before(*d.Deadline)) {
 			d.Deadline = t.Deadline
 		}
@@ -202,16 +203,12 @@ func (a *App) timeline(ctx context.Context, caseID string) ([]TimelineEntry, err
 		out = append(out, TimelineEntry{At: e.At, Kind: e.Kind, Step: e.Step, TaskID: e.TaskID, Actor: e.Actor, Role: e.Role,
 			Department: e.Department, Outcome: e.Outcome, Comment: e.Comment, Detail: e.Detail})
 	}
-	var comments []struct {
-		store.Comment
-		Username string
-	}
-	if err := db.Table("comments").Select("comments.*, users.username").Joins("JOIN users ON users.id = comments.author_id").
-		Where("comments.case_id = ?", caseID).Find(&comments).Error; err != nil {
+	comments, err := a.comments(ctx, "case_id", caseID)
+	if err != nil {
 		return nil, err
 	}
 	for _, c := range comments {
-		out = append(out, TimelineEntry{At: c.CreatedAt, Kind: "comment", TaskID: c.TaskID, Actor: c.Username, Comment: c.Body})
+		out = append(out, TimelineEntry{At: c.CreatedAt, Kind: "comment", TaskID: c.TaskID, Actor: c.Author, Comment: c.Body})
 	}
 	slices.SortStableFunc(out, func(x, y TimelineEntry) int { return x.At.Compare(y.At) })
 	return out, nil
@@ -275,15 +272,7 @@ func (a *App) Cases(ctx context.Context, p *authz.Principal, f CaseFilter) (Page
 	if err := q.Find(&rows).Error; err != nil {
 		return Page[CaseSummary]{}, a.unavailable(ctx, "the database", err)
 	}
-	page := Page[CaseSummary]{Items: []CaseSummary{}}
-	for i, c := range rows {
-		if i == limit {
-			page.NextCursor = encodeCursor(rows[i-1].CreatedAt, rows[i-1].ID)
-			break
-		}
-		page.Items = append(page.Items, summary(c))
-	}
-	return page, nil
+	return pageOf(rows, limit, func(c store.Case) (time.Time, string) { return c.CreatedAt, c.ID }, summary), nil
 }
 
 // CertificateView is what a printed certificate shows.

@@ -49,3 +49,18 @@ func pageQuery(q **gorm.DB, cursor string, limit int, column string, desc bool) 
 	*q = db.Order(column + " " + dir + ", id " + dir).Limit(limit + 1)
 	return limit, nil
 }
+
+// pageOf turns the rows of a pageQuery (one more than limit when a next page exists) into a
+// page: items made by item, the cursor from the sort key of the page's last row.
+func pageOf[R, T any](rows []R, limit int, key func(R) (time.Time, string), item func(R) T) Page[T] {
+	page := Page[T]{Items: make([]T, 0, min(len(rows), limit))}
+	if len(rows) > limit {
+		rows = rows[:limit]
+		at, id := key(rows[limit-1])
+		page.NextCursor = encodeCursor(at, id)
+	}
+	for _, r := range rows {
+		page.Items = append(page.Items, item(r))
+	}
+	return page
+}

@@ -30,9 +30,8 @@ type NotificationFilter struct {
 
 // NotificationPage is a page of the inbox with the number of unread notifications.
 type NotificationPage struct {
-	Items      []NotificationItem `json:"items"`
-	NextCursor string             `json:"next_cursor"`
-	Unread     int64              `json:"unread"`
+	Page[NotificationItem]
+	Unread int64 `json:"unread"`
 }
 
 // Notifications lists the caller's reminders, escalations, urges and copies, newest first.
@@ -55,18 +54,15 @@ func (a *App) Notifications(ctx context.Context, p *authz.Principal, f Notificat
 	if err := q.Find(&rows).Error; err != nil {
 		return NotificationPage{}, a.unavailable(ctx, "the database", err)
 	}
-	page := NotificationPage{Items: []NotificationItem{}}
+	page := NotificationPage{Page: pageOf(rows, limit,
+		func(n store.Notification) (time.Time, string) { return n.CreatedAt, n.ID },
+		func(n store.Notification) NotificationItem {
+			return NotificationItem{ID: n.ID, Kind: n.Kind, CaseID: n.CaseID, TaskID: n.TaskID,
+				Title: n.Title, Body: n.Body, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt}
+		})}
 	if err := a.DB.WithContext(ctx).Model(&store.Notification{}).Where("user_id = ? AND read_at IS NULL", p.User.ID).
 		Count(&page.Unread).Error; err != nil {
 		return page, a.unavailable(ctx, "the database", err)
-	}
-	for i, n := range rows {
-		if i == limit {
-			page.NextCursor = encodeCursor(rows[i-1].CreatedAt, rows[i-1].ID)
-			break
-		}
-		page.Items = append(page.Items, NotificationItem{ID: n.ID, Kind: n.Kind, CaseID: n.CaseID, TaskID: n.TaskID,
-			Title: n.Title, Body: n.Body, CreatedAt: n.CreatedAt, ReadAt: n.ReadAt})
 	}
 	return page, nil
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -75,24 +76,45 @@ func splitList(s string) []string {
 
 // withActions fills in what p may do to the task now, by the policy and the task's state.
 func (a *App) withActions(p *authz.Principal, item TaskItem) TaskItem {
-	if item.State != workflows.TaskOpen {
+	return a.actionsOf(p)(item)
+}
+
+// actionsOf returns withActions for p, remembering the policy's answers per department so that
+// a page of tasks asks casbin once per department and action.
+func (a *App) actionsOf(p *authz.Principal) func(TaskItem) TaskItem {
+	type key struct {
+		dept string
+		act  authz.Action
+	}
+	answers := map[key]bool{}
+	return func(item TaskItem) TaskItem {
+		if item.State != workflows.TaskOpen {
+			return item
+		}
+		can := func(act authz.Action) bool {
+			k := key{item.Department, act}
+			ok, seen := answers[k]
+			if !seen {
+				ok = a.Authz.Can(p.User.ID, item.Department, act)
+				answers[k] = ok
+			}
+			return ok
+		}
+		mine, free := item.Assignee == p.User.Username, item.Assignee == ""
+		add := func(ok bool, name TaskActionName) {
+			if ok {
+				item.Actions = append(item.Actions, name)
+			}
+		}
+		add(free && can(authz.TaskClaim), "claim")
+		add(!free && (mine && can(authz.TaskClaim) || !mine && can(authz.TaskRelease)), "release")
+		add((free || mine) && can(authz.TaskDecide), "decide")
+		add(can(authz.TaskDelegate) && (free || mine || can(authz.TaskRelease)), "delegate")
+		add(can(authz.TaskUrge), "urge")
+		add((item.Mode == string(workflows.ModeCountersign) || item.Mode == string(workflows.ModeVote)) && can(authz.TaskAddSigner), "add_signer")
+		add(can(authz.TaskComment), "comment")
 		return item
 	}
-	can := func(act authz.Action) bool { return a.Authz.Can(p.User.ID, item.Department, act) }
-	mine, free := item.Assignee == p.User.Username, item.Assignee == ""
-	add := func(ok bool, name TaskActionName) {
-		if ok {
-			item.Actions = append(item.Actions, name)
-		}
-	}
-	add(free && can(authz.TaskClaim), "claim")
-	add(!free && (mine && can(authz.TaskClaim) || !mine && can(authz.TaskRelease)), "release")
-	add((free || mine) && can(authz.TaskDecide), "decide")
-	add(can(authz.TaskDelegate) && (free || mine || can(authz.TaskRelease)), "delegate")
-	add(can(authz.TaskUrge), "urge")
-	add((item.Mode == string(workflows.ModeCountersign) || item.Mode == string(workflows.ModeVote)) && can(authz.TaskAddSigner), "add_signer")
-	add(can(authz.TaskComment), "comment")
-	return item
 }
 
 // TaskScope selects an inbox.
@@ -136,7 +158,7 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 	q := a.DB.WithContext(ctx).Model(&store.Task{})
 	all, depts := a.Authz.Departments(p.Grants, p.User.ID, authz.TaskRead)
 	if f.Department != "" {
-		if !all && !contains(depts, f.Department) {
+		if !all && !slices.Contains(depts, f.Department) {
 			return Page[TaskItem]{}, Forbidden("you hold no role in department %s", f.Department)
 		}
 		all, depts = false, []string{f.Department}
@@ -184,11 +206,11 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 		q = q.Where("warning = ?", strings.TrimPrefix(f.Warning, "none"))
 	}
 	if f.From != "" {
-		from, _ := time.ParseInLocation(time.DateOnly, f.From, cst)
+		from, _ := time.ParseInLocation(time.DateOnly, f.From, domain.ChinaTime)
 		q = q.Where(sortBy+" >= ?", from.UTC())
 	}
 	if f.To != "" {
-		to, _ := time.ParseInLocation(time.DateOnly, f.To, cst)
+		to, _ := time.ParseInLocation(time.DateOnly, f.To, domain.ChinaTime)
 		q = q.Where(sortBy+" < ?", to.AddDate(0, 0, 1).UTC())
 	}
 	limit, err := pageQuery(&q, f.Cursor, f.Limit, sortBy, desc)
@@ -203,34 +225,19 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 	if err != nil {
 		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
 	}
-	page := Page[TaskItem]{Items: []TaskItem{}}
-	for i, t := range rows {
-		if i == limit {
-			last := rows[i-1]
-			key := last.OpenedAt
-			switch sortBy {
-			case "decided_at":
-				key = *last.DecidedAt
-			case "updated_at":
-				key = last.UpdatedAt
-			}
-			page.NextCursor = encodeCursor(key, last.ID)
-			break
+	sortKey := func(t store.Task) (time.Time, string) {
+		switch sortBy {
+		case "decided_at":
+			return *t.DecidedAt, t.ID
+		case "updated_at":
+			return t.UpdatedAt, t.ID
 		}
-		page.Items = append(page.Items, a.withActions(p, taskItem(t, titles[t.CaseID])))
+		return t.OpenedAt, t.ID
 	}
-	return page, nil
-}
-
-var cst = time.FixedZone("CST", 8*3600)
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if y == x {
-			return true
-		}
-	}
-	return false
+	withActions := a.actionsOf(p)
+	return pageOf(rows, limit, sortKey, func(t store.Task) TaskItem {
+		return withActions(taskItem(t, titles[t.CaseID]))
+	}), nil
 }
 
 func (a *App) caseTitles(ctx context.Context, tasks []store.Task) (map[string]string, error) {
@@ -368,7 +375,7 @@ func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, i
 	}
 	var out workflows.TaskView
 	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateDelegate,
-		workflows.Delegation{TaskID: t.ID, To: target.Username, ToName: target.DisplayName, Reason: in.Reason, Actor: who}, &out)
+		workflows.Delegation{TaskID: t.ID, To: target.Username, Reason: in.Reason, Actor: who}, &out)
 	if err != nil {
 		return out, a.engineError(ctx, err)
 	}
@@ -484,12 +491,17 @@ func (a *App) TaskComments(ctx context.Context, p *authz.Principal, id string) (
 	if err != nil {
 		return nil, err
 	}
+	return a.comments(ctx, "task_id", t.ID)
+}
+
+// comments lists the comments whose column (case_id or task_id) is id, oldest first.
+func (a *App) comments(ctx context.Context, column, id string) ([]CommentItem, error) {
 	var rows []struct {
 		store.Comment
 		Username string
 	}
 	if err := a.DB.WithContext(ctx).Table("comments").Select("comments.*, users.username").
-		Joins("JOIN users ON users.id = comments.author_id").Where("comments.task_id = ?", t.ID).
+		Joins("JOIN users ON users.id = comments.author_id").Where("comments."+column+" = ?", id).
 		Order("comments.created_at").Find(&rows).Error; err != nil {
 		return nil, a.unavailable(ctx, "the database", err)
 	}

@@ -50,11 +50,24 @@ func (a *App) Me(ctx context.Context, p *authz.Principal) (Me, error) {
 }
 
 func (a *App) roles(ctx context.Context, userID string) ([]Role, error) {
-	out := []Role{}
+	byUser, err := a.rolesOf(ctx, []string{userID})
+	return append([]Role{}, byUser[userID]...), err
+}
+
+// rolesOf loads the roles of several users in one query.
+func (a *App) rolesOf(ctx context.Context, userIDs []string) (map[string][]Role, error) {
+	var rows []struct {
+		UserID string
+		Role
+	}
 	err := a.DB.WithContext(ctx).Table("role_assignments ra").
-		Select("ra.role, ra.department, departments.name AS department_name").
+		Select("ra.user_id, ra.role, ra.department, departments.name AS department_name").
 		Joins("JOIN departments ON departments.code = ra.department").
-		Where("ra.user_id = ?", userID).Order("ra.granted_at, ra.role").Scan(&out).Error
+		Where("ra.user_id IN ?", append(userIDs, "")).Order("ra.granted_at, ra.role").Scan(&rows).Error
+	out := make(map[string][]Role, len(userIDs))
+	for _, r := range rows {
+		out[r.UserID] = append(out[r.UserID], r.Role)
+	}
 	return out, err
 }
 
@@ -101,16 +114,25 @@ func (a *App) Users(ctx context.Context, p *authz.Principal, f UserFilter) ([]Us
 	if err := q.Order("username").Limit(1000).Find(&users).Error; err != nil {
 		return nil, a.unavailable(ctx, "the database", err)
 	}
+	return a.userItems(ctx, users)
+}
+
+// userItems describes users with their roles, personal data masked.
+func (a *App) userItems(ctx context.Context, users []store.User) ([]UserItem, error) {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	roles, err := a.rolesOf(ctx, ids)
+	if err != nil {
+		return nil, a.unavailable(ctx, "the database", err)
+	}
 	now := a.now()
 	out := make([]UserItem, 0, len(users))
 	for _, u := range users {
-		roles, err := a.roles(ctx, u.ID)
-		if err != nil {
-			return nil, a.unavailable(ctx, "the database", err)
-		}
 		out = append(out, UserItem{ID: u.ID, Username: u.Username, Name: u.DisplayName, Kind: u.Kind,
 			Phone: domain.MaskPhone(u.Phone), Disabled: u.Disabled, Locked: u.LockedUntil != nil && u.LockedUntil.After(now),
-			Roles: roles, CreatedAt: u.CreatedAt})
+			Roles: append([]Role{}, roles[u.ID]...), CreatedAt: u.CreatedAt})
 	}
 	return out, nil
 }
@@ -150,8 +172,11 @@ func (a *App) CreateUser(ctx context.Context, p *authz.Principal, idn *identity.
 		return UserItem{}, a.unavailable(ctx, "the database", err)
 	}
 	authz.SetActing(ctx, authz.RoleAdmin, "")
-	return UserItem{ID: u.ID, Username: u.Username, Name: u.DisplayName, Kind: u.Kind, Phone: domain.MaskPhone(u.Phone),
-		Roles: []Role{}, CreatedAt: u.CreatedAt}, nil
+	items, err := a.userItems(ctx, []store.User{u})
+	if err != nil {
+		return UserItem{}, err
+	}
+	return items[0], nil
 }
 
 // Grant gives a role in a department.
@@ -206,12 +231,11 @@ func (a *App) afterGrantChange(ctx context.Context, p *authz.Principal, id strin
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&u).Error; err != nil {
 		return UserItem{}, a.unavailable(ctx, "the database", err)
 	}
-	roles, err := a.roles(ctx, id)
+	items, err := a.userItems(ctx, []store.User{u})
 	if err != nil {
-		return UserItem{}, a.unavailable(ctx, "the database", err)
+		return UserItem{}, err
 	}
-	return UserItem{ID: u.ID, Username: u.Username, Name: u.DisplayName, Kind: u.Kind, Phone: domain.MaskPhone(u.Phone),
-		Disabled: u.Disabled, Roles: roles, CreatedAt: u.CreatedAt}, nil
+	return items[0], nil
 }
 
 // DepartmentItem is a member unit.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func init() {
 		return s != ""
 	})
 	_ = validate.RegisterValidation("role", func(fl validator.FieldLevel) bool {
-		return contains(authz.Roles(), fl.Field().String())
+		return slices.Contains(authz.Roles(), fl.Field().String())
 	})
 	_ = validate.RegisterValidation("sha256", func(fl validator.FieldLevel) bool {
 		s := fl.Field().String()

@@ -9,12 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"talentflow/internal/domain"
 )
 
 // Zone is China Standard Time (UTC+8, no daylight saving). Every day boundary in this package —
 // which calendar day an instant falls on, when a working day starts and ends — is computed in
 // Zone. A fixed zone keeps the package independent of the tzdata database.
-var Zone = time.FixedZone("CST", 8*3600)
+var Zone = domain.ChinaTime
 
 // MaxWorkingDays caps the working time handled by the working clock: Deadline treats a longer
 // period as MaxWorkingDays, and Elapsed stops counting at MaxWorkingDays. Real approval deadlines

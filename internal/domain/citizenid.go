@@ -22,10 +22,6 @@ var citizenIDWeights = [17]int{7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4,
 // citizenIDCheckChars maps the weighted sum mod 11 to the check character.
 const citizenIDCheckChars = "10X98765432"
 
-// chinaTime is China Standard Time (UTC+8, no daylight saving); birth dates
-// are civil dates there.
-var chinaTime = time.FixedZone("CST", 8*60*60)
-
 // NormalizeCitizenID trims surrounding whitespace and upper-cases s, so that a
 // trailing check character 'x' becomes 'X'.
 func NormalizeCitizenID(s string) string {
@@ -42,7 +38,7 @@ func ValidateCitizenID(s string, now time.Time) error {
 	if err != nil {
 		return err
 	}
-	n := now.In(chinaTime)
+	n := now.In(ChinaTime)
 	if birth.After(time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)) {
 		return citizenIDError("birth date (digits 7–14) is in the future")
 	}

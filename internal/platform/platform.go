@@ -16,6 +16,7 @@ import (
 	"net/smtp"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -184,20 +185,11 @@ func checkDepartments(ctx context.Context, db *store.DB, codes []string) error {
 		return err
 	}
 	for _, c := range codes {
-		if !contains(found, c) {
+		if !slices.Contains(found, c) {
 			return fmt.Errorf("the routing names department %q, which does not exist: create it first", c)
 		}
 	}
 	return nil
-}
-
-func contains(xs []string, x string) bool {
-	for _, y := range xs {
-		if x == y {
-			return true
-		}
-	}
-	return false
 }
 
 // Listen claims the HTTP address early, so that a port in use fails the start at once.
