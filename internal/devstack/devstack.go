@@ -65,6 +65,7 @@ type Options struct {
 // Stack is a running embedded Temporal server.
 type Stack struct {
 	server       temporal.Server
+	logLevel     *slog.LevelVar
 	ui           *uiserver.Server
 	frontendAddr string
 	uiURL        string
@@ -124,6 +125,8 @@ func Start(opts Options) (*Stack, error) {
 	} {
 		hosts[name] = static.SingleLocalHost(net.JoinHostPort(opts.IP, strconv.Itoa(ports[svc])))
 	}
+	logLevel := &slog.LevelVar{}
+	logLevel.Set(opts.LogLevel)
 	dyn := dynamicconfig.StaticClient{
 		dynamicconfig.HistoryCacheHostLevelMaxSize.Key():                 8192,
 		dynamicconfig.FrontendMaxNamespaceVisibilityRPSPerInstance.Key(): 100,
@@ -132,7 +135,7 @@ func Start(opts Options) (*Stack, error) {
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(hosts),
-		temporal.WithLogger(newServerLogger(opts.Logger, opts.LogLevel)),
+		temporal.WithLogger(newServerLogger(opts.Logger, logLevel)),
 		temporal.WithDynamicConfigClient(dyn),
 	)
 	if err != nil {
@@ -144,6 +147,7 @@ func Start(opts Options) (*Stack, error) {
 
 	s := &Stack{
 		server:       server,
+		logLevel:     logLevel,
 		frontendAddr: net.JoinHostPort(opts.IP, strconv.Itoa(frontendPort)),
 		dbFile:       opts.DatabaseFile,
 	}
@@ -170,8 +174,10 @@ func Start(opts Options) (*Stack, error) {
 	return s, nil
 }
 
-// Stop shuts the UI and all services down.
+// Stop shuts the UI and all services down. The server's internal pollers complain while their
+// peers stop; those warnings are silenced.
 func (s *Stack) Stop() {
+	s.logLevel.Set(slog.LevelError)
 	if s.ui != nil {
 		s.ui.Stop()
 	}

@@ -12,10 +12,10 @@ import (
 // the embedded server must never end the talentflow process on its own.
 type serverLogger struct {
 	log   *slog.Logger
-	level slog.Level
+	level *slog.LevelVar
 }
 
-func newServerLogger(l *slog.Logger, level slog.Level) log.Logger {
+func newServerLogger(l *slog.Logger, level *slog.LevelVar) log.Logger {
 	return serverLogger{log: l.With("component", "temporal-server"), level: level}
 }
 
@@ -28,7 +28,7 @@ func (s serverLogger) Panic(msg string, tags ...tag.Tag)  { s.emit(slog.LevelErr
 func (s serverLogger) Fatal(msg string, tags ...tag.Tag)  { s.emit(slog.LevelError, msg, tags) }
 
 func (s serverLogger) emit(level slog.Level, msg string, tags []tag.Tag) {
-	if level < s.level || !s.log.Enabled(context.Background(), level) {
+	if level < s.level.Level() || !s.log.Enabled(context.Background(), level) {
 		return
 	}
 	attrs := make([]slog.Attr, len(tags))
