@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"talentflow/activities"
 	"talentflow/internal/domain"
 )
 
@@ -109,6 +110,16 @@ func TestCategoryBCaseFromSubmissionToCertificateAsEachDemoRole(t *testing.T) {
 	var inbox struct{ Items []map[string]any }
 	hrss.must(http.StatusOK, http.MethodGet, "/api/v1/notifications?kind=urge", nil, &inbox)
 	require.NotEmpty(t, inbox.Items, "the urge reached the approver's inbox")
+	// The urge also went out by the signed webhook, through its own delivery workflow.
+	var calls []webhookCall
+	for range 100 {
+		if calls = shared.Webhook.find("urge", hrssTask); len(calls) > 0 {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	require.NotEmpty(t, calls, "the urge reached the webhook")
+	assert.Equal(t, activities.Sign([]byte(webhookSecret), calls[0].Body), calls[0].Signature)
 	decide(t, hrss, hrssTask, "approve", "学历、职称经核实")
 	for _, u := range []string{"sci.approver", "iit.approver"} {
 		s := login(t, u)

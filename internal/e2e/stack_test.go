@@ -15,6 +15,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +23,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"talentflow/activities"
 	"talentflow/internal/app"
 	"talentflow/internal/config"
 	"talentflow/internal/devstack"
@@ -37,8 +39,52 @@ type stack struct {
 	URL      string
 	DB       *store.DB
 	Temporal client.Client
-	dir      string
-	stop     func()
+	// Webhook receives every outbound notification, as a county's message gateway would.
+	Webhook *webhookReceiver
+	dir     string
+	stop    func()
+}
+
+// webhookReceiver records signed webhook calls.
+type webhookReceiver struct {
+	mu     sync.Mutex
+	calls  []webhookCall
+	server *httptest.Server
+}
+
+type webhookCall struct {
+	Body      []byte
+	Signature string
+}
+
+const webhookSecret = "e2e-webhook-secret"
+
+func newWebhookReceiver() *webhookReceiver {
+	w := &webhookReceiver{}
+	w.server = httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.mu.Lock()
+		w.calls = append(w.calls, webhookCall{Body: body, Signature: r.Header.Get(activities.SignatureHeader)})
+		w.mu.Unlock()
+	}))
+	return w
+}
+
+// find returns the calls whose JSON body has the given kind and task id.
+func (w *webhookReceiver) find(kind, taskID string) []webhookCall {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var out []webhookCall
+	for _, c := range w.calls {
+		var b struct {
+			Kind   string `json:"kind"`
+			TaskID string `json:"task_id"`
+		}
+		if json.Unmarshal(c.Body, &b) == nil && b.Kind == kind && b.TaskID == taskID {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 var shared *stack
@@ -76,6 +122,8 @@ func startStack(keep bool) (*stack, error) {
 	// A working day lasts 1.7 s: the five-day public notice ends within a test.
 	cfg.TimeScale, cfg.YellowShare, cfg.LGODelayDays, cfg.CountyCode = 0.00002, 2.0/3, 2, "YG"
 	cfg.TokenSecret = config.Secret(strings.Repeat("e2e-secret-", 4))
+	hook := newWebhookReceiver()
+	cfg.WebhookURL, cfg.WebhookSecret = hook.server.URL, webhookSecret
 
 	ds, err := devstack.Start(devstack.Options{DatabaseFile: filepath.Join(dir, "temporal.db"), UIPort: -1,
 		Namespace: cfg.Temporal.Namespace, Retention: cfg.Retention, SearchAttributes: workflows.SearchAttributes(),
@@ -107,8 +155,9 @@ func startStack(keep bool) (*stack, error) {
 		return nil, err
 	}
 	srv := httptest.NewServer(api.Server.Handler())
-	return &stack{URL: srv.URL, DB: db, Temporal: tc, dir: dir, stop: func() {
+	return &stack{URL: srv.URL, DB: db, Temporal: tc, Webhook: hook, dir: dir, stop: func() {
 		srv.Close()
+		hook.server.Close()
 		w.Stop()
 		svc.Close()
 		ds.Stop()
