@@ -17,6 +17,7 @@ import (
 	"github.com/casbin/casbin/v2"
 	"github.com/casbin/casbin/v2/model"
 
+	"talentflow/internal/domain"
 	"talentflow/internal/store"
 )
 
@@ -26,17 +27,17 @@ var modelText string
 //go:embed policy.csv
 var policyText string
 
-// Roles (the casbin role names).
+// Roles (the casbin role names), as the domain names them.
 const (
-	RoleApplicant = "applicant"
-	RoleClerk     = "clerk"
-	RoleApprover  = "approver"
-	RoleDeptHead  = "dept_head"
-	RoleLGO       = "lgo"
-	RoleLeader    = "leader"
-	RoleFinance   = "finance"
-	RoleAuditor   = "auditor"
-	RoleAdmin     = "admin"
+	RoleApplicant = domain.RoleApplicant
+	RoleClerk     = domain.RoleClerk
+	RoleApprover  = domain.RoleApprover
+	RoleDeptHead  = domain.RoleDeptHead
+	RoleLGO       = domain.RoleLGO
+	RoleLeader    = domain.RoleLeader
+	RoleFinance   = domain.RoleFinance
+	RoleAuditor   = domain.RoleAuditor
+	RoleAdmin     = domain.RoleAdmin
 )
 
 // Roles lists every role in a stable order.

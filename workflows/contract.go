@@ -56,14 +56,14 @@ const (
 	ProcessPairingRequest = "pairing_request"
 )
 
-// Roles the engine routes work to (the casbin role names).
+// Roles the engine routes work to, as the domain names them.
 const (
-	RoleApplicant = "applicant"
-	RoleClerk     = "clerk"
-	RoleApprover  = "approver"
-	RoleDeptHead  = "dept_head"
-	RoleLGO       = "lgo"
-	RoleLeader    = "leader"
+	RoleApplicant = domain.RoleApplicant
+	RoleClerk     = domain.RoleClerk
+	RoleApprover  = domain.RoleApprover
+	RoleDeptHead  = domain.RoleDeptHead
+	RoleLGO       = domain.RoleLGO
+	RoleLeader    = domain.RoleLeader
 )
 
 // Actor is who acts, as the API authenticated and authorised them.
