@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -20,10 +22,12 @@ type Case struct {
 
 	steps []*stepRun
 	tasks []*task
-	// current is the step the flow is running or has suspended.
-	current *stepRun
 
-	taskSeq, eventSeq, noticeSeq, auditSeq int
+	// seq numbers tasks, events, notifications and audit entries across every run of the case
+	// (continue-as-new carries it), so that each id and dedupe key is unique for the case's life.
+	seq Sequences
+	// runs counts the runs before this one (continue-as-new).
+	runs int
 
 	pending pendingWrites
 
@@ -37,9 +41,12 @@ type Case struct {
 	// flow is the process body's context; withdraw cancels it.
 	flow       workflow.Context
 	cancelFlow workflow.CancelFunc
-	// waiting is the condition the process body is blocked on, nil while it works; an update
-	// handler answers once the body is blocked again (the case has settled).
-	waiting func() bool
+	// active counts the process coroutines (the body and those started with Go) that are
+	// working rather than waiting; waiters are the conditions the others wait on. The case has
+	// settled, and update handlers may answer, when none works and no waiter's condition holds.
+	active    int
+	waiters   []waiter
+	waiterSeq int
 	// indexed is what the search attributes last said.
 	indexed [4]string
 	logger  interface {
@@ -55,6 +62,11 @@ type CaseInfo struct {
 	Title     string
 	Applicant Actor
 	Category  domain.Category
+	// Restore is the state an earlier run handed over by continue-as-new (nil: a new case).
+	Restore *CaseSnapshot
+	// ContinueAfterEvents is the history length past which ShouldContinueAsNew says yes even
+	// if the server has not suggested it yet (0: DefaultContinueAfterEvents).
+	ContinueAfterEvents int
 }
 
 type pendingWrites struct {
@@ -67,6 +79,11 @@ type pendingWrites struct {
 
 type correction struct {
 	resubmitted bool
+}
+
+type waiter struct {
+	id   int
+	cond func() bool
 }
 
 // Case states the engine itself sets; processes add their own.
@@ -97,8 +114,13 @@ func NewCase(ctx workflow.Context, info CaseInfo) (*Case, error) {
 			WorkflowID:  workflow.GetInfo(ctx).WorkflowExecution.ID,
 		},
 		logger: workflow.GetLogger(ctx),
+		// The process body is at work from the start.
+		active: 1,
 	}
 	c.flow, c.cancelFlow = workflow.WithCancel(ctx)
+	if info.Restore != nil {
+		c.restore(*info.Restore)
+	}
 	if err := c.registerHandlers(ctx); err != nil {
 		return nil, err
 	}
@@ -176,8 +198,8 @@ func (c *Case) AllowWithdraw(allowed bool) { c.withdrawable = allowed }
 
 // Event appends a timeline entry; ID and time are filled in.
 func (c *Case) Event(ctx workflow.Context, e Event) {
-	c.eventSeq++
-	e.ID = fmt.Sprintf("%s-e%d", c.info.ID, c.eventSeq)
+	c.seq.Event++
+	e.ID = fmt.Sprintf("%s-e%d", c.info.ID, c.seq.Event)
 	e.CaseID = c.info.ID
 	if e.At.IsZero() {
 		e.At = workflow.Now(ctx)
@@ -187,9 +209,9 @@ func (c *Case) Event(ctx workflow.Context, e Event) {
 
 // Audit appends a decision to the audit log; its key makes retried writes idempotent.
 func (c *Case) Audit(ctx workflow.Context, actor Actor, action, object, outcome, reason string) {
-	c.auditSeq++
+	c.seq.Audit++
 	c.pending.audit = append(c.pending.audit, AuditEntry{
-		DedupeKey:  fmt.Sprintf("%s-a%d", c.info.ID, c.auditSeq),
+		DedupeKey:  fmt.Sprintf("%s-a%d", c.info.ID, c.seq.Audit),
 		At:         workflow.Now(ctx),
 		Actor:      actor.Username,
 		Role:       actor.Role,
@@ -206,9 +228,9 @@ func (c *Case) Notify(kind, taskID, title, body string, to ...Recipient) {
 	if len(to) == 0 {
 		return
 	}
-	c.noticeSeq++
+	c.seq.Notice++
 	c.pending.notifications = append(c.pending.notifications, NotificationRequest{
-		Key:    fmt.Sprintf("%s-n%d", c.info.ID, c.noticeSeq),
+		Key:    fmt.Sprintf("%s-n%d", c.info.ID, c.seq.Notice),
 		Kind:   kind,
 		To:     to,
 		CaseID: c.info.ID,
@@ -342,11 +364,18 @@ func (c *Case) measure(ctx workflow.Context, intervals []Interval) []float64 {
 	return r.WorkingDays
 }
 
-// wait blocks the process body until cond holds (or timeout passes, if positive). While it
-// blocks, the case counts as settled for update handlers waiting to answer.
+// wait blocks the calling process coroutine until cond holds (or timeout passes, if positive).
+// While it blocks, the coroutine counts as waiting: once every process coroutine waits on a
+// condition that does not hold, the case has settled for update handlers waiting to answer.
 func (c *Case) wait(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error) {
-	c.waiting = cond
-	defer func() { c.waiting = nil }()
+	c.waiterSeq++
+	id := c.waiterSeq
+	c.waiters = append(c.waiters, waiter{id: id, cond: cond})
+	c.active--
+	defer func() {
+		c.active++
+		c.waiters = slices.DeleteFunc(c.waiters, func(w waiter) bool { return w.id == id })
+	}()
 	if timeout > 0 {
 		return workflow.AwaitWithTimeout(ctx, timeout, cond)
 	}
@@ -356,13 +385,63 @@ func (c *Case) wait(ctx workflow.Context, timeout time.Duration, cond func() boo
 	return true, workflow.Await(ctx, cond)
 }
 
-// settle makes an update handler wait until the process body has absorbed what the handler
+// settled reports whether the process has absorbed every change: it is closed, or each of its
+// coroutines waits on a condition that does not hold yet.
+func (c *Case) settled() bool {
+	if c.closed {
+		return true
+	}
+	if c.active > 0 {
+		return false
+	}
+	for _, w := range c.waiters {
+		if w.cond() {
+			return false
+		}
+	}
+	return true
+}
+
+// settle makes an update handler wait until the process has absorbed what the handler
 // changed, so that the caller reads a read model that already shows the consequences (the
 // next step's tasks, the closed case).
 func (c *Case) settle(ctx workflow.Context) {
-	_ = workflow.Await(ctx, func() bool {
-		return c.closed || (c.waiting != nil && !c.waiting())
+	_ = workflow.Await(ctx, c.settled)
+}
+
+// Go runs fn as another process coroutine beside the body, for steps that run at the same
+// time (a pairing's open demands while it waits for the next contact). The case settles only
+// when fn waits too; the future resolves with fn's error once it returns.
+func (c *Case) Go(ctx workflow.Context, fn func(ctx workflow.Context) error) workflow.Future {
+	f, set := workflow.NewFuture(ctx)
+	c.active++
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		err := fn(ctx)
+		c.active--
+		set.Set(nil, err)
 	})
+	return f
+}
+
+// Join waits until every future (of Go) is ready and returns the first error among them. The
+// body must join its coroutines through Join, not Future.Get, so that the case counts as
+// settled while it waits.
+func (c *Case) Join(ctx workflow.Context, futures ...workflow.Future) error {
+	if _, err := c.wait(ctx, 0, func() bool {
+		for _, f := range futures {
+			if !f.IsReady() {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range futures {
+		errs = append(errs, f.Get(ctx, nil))
+	}
+	return errors.Join(errs...)
 }
 
 // Status is the live state answered by QueryStatus.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -45,18 +46,31 @@ type readModel struct {
 	audit         []workflows.AuditEntry
 	notifications []workflows.NotificationRequest
 	projections   int
+	// caseRevs is every case revision projected, in order; storedRevs the stored revision after
+	// each projection. taskClashes counts task revisions (and eventClashes event ids) that
+	// arrived twice with different content: a reused key the database would silently drop.
+	caseRevs     []int64
+	storedRevs   []int64
+	taskClashes  int
+	taskRevs     map[string]workflows.TaskView
+	eventClashes int
 }
 
 func newReadModel() *readModel {
-	return &readModel{cases: map[string]workflows.CaseView{}, tasks: map[string]workflows.TaskView{}}
+	return &readModel{cases: map[string]workflows.CaseView{}, tasks: map[string]workflows.TaskView{},
+		taskRevs: map[string]workflows.TaskView{}}
 }
 
 func (rm *readModel) Project(_ context.Context, p workflows.Projection) (workflows.ProjectionResult, error) {
 	rm.mu.Lock()
 	defer rm.mu.Unlock()
 	rm.projections++
-	if p.Case != nil && p.Case.Rev > rm.cases[p.Case.ID].Rev {
-		rm.cases[p.Case.ID] = *p.Case
+	if p.Case != nil {
+		rm.caseRevs = append(rm.caseRevs, p.Case.Rev)
+		if p.Case.Rev > rm.cases[p.Case.ID].Rev {
+			rm.cases[p.Case.ID] = *p.Case
+		}
+		rm.storedRevs = append(rm.storedRevs, rm.cases[p.Case.ID].Rev)
 	}
 	for _, t := range p.Tasks {
 		old, seen := rm.tasks[t.ID]
@@ -66,10 +80,19 @@ func (rm *readModel) Project(_ context.Context, p workflows.Projection) (workflo
 		if t.Rev > old.Rev {
 			rm.tasks[t.ID] = t
 		}
+		key := fmt.Sprintf("%s@%d", t.ID, t.Rev)
+		if prev, seen := rm.taskRevs[key]; seen && !reflect.DeepEqual(prev, t) {
+			rm.taskClashes++
+		}
+		rm.taskRevs[key] = t
 	}
 	for _, e := range p.Events {
-		if !slices.ContainsFunc(rm.events, func(x workflows.Event) bool { return x.ID == e.ID }) {
+		i := slices.IndexFunc(rm.events, func(x workflows.Event) bool { return x.ID == e.ID })
+		switch {
+		case i < 0:
 			rm.events = append(rm.events, e)
+		case rm.events[i] != e:
+			rm.eventClashes++
 		}
 	}
 	rm.audit = append(rm.audit, p.Audit...)
@@ -155,6 +178,12 @@ type harness struct {
 
 func newHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
+	return newHarnessOn(t, start, newReadModel())
+}
+
+// newHarnessOn runs on an existing read model: the next run of a case that continued as new.
+func newHarnessOn(t *testing.T, start time.Time, rm *readModel) *harness {
+	t.Helper()
 	var suite testsuite.WorkflowTestSuite
 	suite.SetLogger(nopLogger{})
 	env := suite.NewTestWorkflowEnvironment()
@@ -162,7 +191,6 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	cal, err := calendar.Default()
 	require.NoError(t, err)
 	clock := &activities.Clock{Calendar: cal, Scale: 1, YellowShare: 2.0 / 3, LGODelayDays: 2, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	rm := newReadModel()
 	env.RegisterActivityWithOptions(rm.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
 	env.RegisterActivityWithOptions(clock.Schedule, activity.RegisterOptions{Name: workflows.ActivitySchedule})
 	env.RegisterActivityWithOptions(clock.Measure, activity.RegisterOptions{Name: workflows.ActivityMeasure})

@@ -73,7 +73,7 @@ type StepSpec struct {
 	CC []Recipient
 	// Check is the process's own rule on a decision (e.g. a downgrade must name a lower
 	// category); it runs in the update validator and must not block.
-	Check func(Decision) error
+	Check func(Decision) error `json:"-"`
 }
 
 func (s *StepSpec) outcomes() []OutcomeRule {
@@ -148,6 +148,8 @@ type stepRun struct {
 	next      int // ModeSequential: index of the signer at work
 	result    *StepResult
 	decisions []Decision
+	// restored: carried over from the previous run, not yet taken up by the process body.
+	restored bool
 }
 
 type signer struct {
@@ -187,7 +189,15 @@ func (c *Case) RunStep(ctx workflow.Context, spec StepSpec) (StepResult, error) 
 	}
 	s := c.stepByKey(spec.Key)
 	var opened []*task
-	if s == nil || s.status != stepSuspended {
+	switch {
+	case s != nil && s.restored && s.status == stepRunning:
+		// Carried over by continue-as-new: its tasks and their timers are already live; the
+		// process body takes the step up again where the last run left it.
+		s.restored = false
+		s.spec = spec
+	case s != nil && s.status == stepRunning:
+		return StepResult{}, fmt.Errorf("step %s is already running", spec.Key)
+	case s == nil || s.status != stepSuspended:
 		round := 1
 		if s != nil {
 			round = s.round + 1
@@ -208,11 +218,10 @@ func (c *Case) RunStep(ctx workflow.Context, spec StepSpec) (StepResult, error) 
 				opened = append(opened, c.openTask(ctx, s, sg))
 			}
 		}
-	} else {
+	default:
 		s.status, s.result = stepRunning, nil
 		opened = c.resumeStep(ctx, s)
 	}
-	c.current = s
 	if spec.State != "" {
 		c.view.State = spec.State
 	}
@@ -266,12 +275,12 @@ func (c *Case) resumeStep(ctx workflow.Context, s *stepRun) []*task {
 
 // openTask creates the task of one signer (its deadline comes from arm).
 func (c *Case) openTask(ctx workflow.Context, s *stepRun, sg *signer) *task {
-	c.taskSeq++
+	c.seq.Task++
 	sg.attempts++
 	now := workflow.Now(ctx)
 	t := &task{
 		TaskView: TaskView{
-			ID:         fmt.Sprintf("%s-t%d", c.info.ID, c.taskSeq),
+			ID:         fmt.Sprintf("%s-t%d", c.info.ID, c.seq.Task),
 			CaseID:     c.info.ID,
 			Process:    c.info.Process,
 			Step:       s.spec.Key,
