@@ -8,7 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -86,6 +86,33 @@ func TestProjectionIsIdempotentAndNeverGoesBackwards(t *testing.T) {
 	assert.EqualValues(t, 4, notes, "two approvers, twice; hrss.a named twice in one request gets one copy")
 }
 
+func TestADecisionAndItsFilesAreWrittenTogether(t *testing.T) {
+	db := seeded(t)
+	p := &activities.Projector{DB: db, Log: quiet}
+	ctx := context.Background()
+	decided := projection(1, workflows.TaskDone)
+	sum := strings.Repeat("ab", 32)
+	decided.Attachments = []workflows.AttachmentLink{{CaseID: "case_p", TaskID: "case_p-t1", SHA256: sum, AddedBy: "usr_a", At: time.Now()}}
+
+	// The file is not stored: the link cannot be written, so the decided task is not either.
+	_, err := p.Project(ctx, decided)
+	require.Error(t, err)
+	var tasks int64
+	db.Model(&store.Task{}).Where("id = ?", "case_p-t1").Count(&tasks)
+	assert.Zero(t, tasks, "no decided task without its files")
+
+	require.NoError(t, db.Create(&store.Attachment{SHA256: sum, Size: 3, ContentType: "application/pdf", Name: "核查记录.pdf",
+		UploadedBy: "usr_a", CreatedAt: time.Now()}).Error)
+	_, err = p.Project(ctx, decided) // the retry
+	require.NoError(t, err)
+	var link store.CaseAttachment
+	require.NoError(t, db.Where("case_id = ? AND sha256 = ?", "case_p", sum).Take(&link).Error)
+	assert.Equal(t, "case_p-t1", link.TaskID)
+	var task store.Task
+	require.NoError(t, db.Where("id = ?", "case_p-t1").Take(&task).Error)
+	assert.Equal(t, workflows.TaskDone, task.State)
+}
+
 func TestRecipientsResolveUsersAndRoles(t *testing.T) {
 	db := seeded(t)
 	users, err := inbox.Recipients(db.DB, []workflows.Recipient{{Role: "lgo"}, {Department: "hrss", Role: "dept_head"}, {Username: "hrss.head"}})
@@ -95,45 +122,6 @@ func TestRecipientsResolveUsersAndRoles(t *testing.T) {
 		names = append(names, u.Username)
 	}
 	assert.Equal(t, []string{"lgo.staff", "hrss.head"}, names)
-}
-
-func TestCertificateNumbersAreSequentialPerYearAndCategoryAndIssuedOnce(t *testing.T) {
-	db := seeded(t)
-	now := time.Date(2026, 12, 31, 20, 0, 0, 0, time.UTC) // already 2027 in China
-	for i := range 8 {
-		id := fmt.Sprintf("case_%d", i)
-		require.NoError(t, db.Create(&store.Case{ID: id, Process: "introduction", State: "certifying", ApplicantID: "usr_li", CreatedAt: now, UpdatedAt: now}).Error)
-		require.NoError(t, db.Create(&store.Introduction{CaseID: id, ApplicantID: "usr_li", Name: "李明", IDNumber: "x", Phone: "x",
-			Education: "master", Title: "none", Field: "x", EmployerCreditCode: "x", Category: "B", CreatedAt: now, UpdatedAt: now}).Error)
-	}
-	c := &activities.Certifier{DB: db, CountyCode: "YG"}
-	var mu sync.Mutex
-	var numbers []string
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			cert, err := c.IssueCertificate(context.Background(), workflows.CertificateRequest{CaseID: fmt.Sprintf("case_%d", i), Category: "B", IssuedAt: now})
-			assert.NoError(t, err)
-			again, err := c.IssueCertificate(context.Background(), workflows.CertificateRequest{CaseID: fmt.Sprintf("case_%d", i), Category: "B", IssuedAt: now})
-			assert.NoError(t, err)
-			assert.Equal(t, cert.No, again.No, "a retry returns the same certificate")
-			mu.Lock()
-			numbers = append(numbers, cert.No)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	sort.Strings(numbers)
-	want := make([]string, 8)
-	for i := range want {
-		want[i] = fmt.Sprintf("YG-2027-B-%04d", i+1)
-	}
-	assert.Equal(t, want, numbers)
-	var talents int64
-	db.Model(&store.Talent{}).Where("subsidy_eligible = ?", true).Count(&talents)
-	assert.EqualValues(t, 8, talents, "each certified talent becomes eligible for subsidies once")
 }
 
 func TestClockScalesDurationsButNotWorkingDayArithmetic(t *testing.T) {

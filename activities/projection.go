@@ -26,6 +26,9 @@ type Projector struct {
 	// Channels are the outbound channels notifications also leave by (none: in-app only).
 	Channels []string
 	Log      *slog.Logger
+	// OnClosed are the processes' own read-model changes when one of their cases closes, by
+	// process name; they run in the projection's transaction.
+	OnClosed map[string]func(tx *gorm.DB, caseID string) error
 }
 
 // Project applies one projection in one transaction. Case and task rows only move forward
@@ -36,7 +39,7 @@ func (p *Projector) Project(ctx context.Context, pr workflows.Projection) (workf
 	err := p.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		now := time.Now().UTC()
 		if pr.Case != nil {
-			if err := upsertCase(tx, pr.Case, now); err != nil {
+			if err := p.upsertCase(tx, pr.Case, now); err != nil {
 				return err
 			}
 		}
@@ -66,6 +69,12 @@ func (p *Projector) Project(ctx context.Context, pr workflows.Projection) (workf
 				return err
 			}
 		}
+		for _, l := range pr.Attachments {
+			link := store.CaseAttachment{CaseID: l.CaseID, SHA256: l.SHA256, TaskID: l.TaskID, AddedBy: l.AddedBy, AddedAt: l.At.UTC()}
+			if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&link).Error; err != nil {
+				return fmt.Errorf("attachment %s: %w", l.SHA256, err)
+			}
+		}
 		for _, n := range pr.Notifications {
 			users, err := inbox.Put(tx, n, now)
 			if err != nil {
@@ -80,29 +89,28 @@ func (p *Projector) Project(ctx context.Context, pr workflows.Projection) (workf
 	return res, err
 }
 
-func upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time) error {
+func (p *Projector) upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time) error {
 	row := store.Case{
 		ID: v.ID, Process: v.Process, State: v.State, CurrentStep: v.CurrentStep, StepName: v.StepName,
 		Title: v.Title, ApplicantID: v.ApplicantID, Category: string(v.Category), CertificateNo: v.CertificateNo,
-		CorrectionDeadline: utc(v.CorrectionDeadline), NoticeEndsAt: utc(v.NoticeEndsAt), Warning: v.Warning,
+		CorrectionDeadline: utc(v.CorrectionDeadline), PhaseEndsAt: utc(v.PhaseEndsAt), Warning: v.Warning,
 		WorkflowID: v.WorkflowID, Rev: v.Rev, CreatedAt: now, UpdatedAt: now, ClosedAt: utc(v.ClosedAt),
 	}
 	if row.State != "" && row.SubmittedAt == nil {
 		row.SubmittedAt = &now
 	}
-	err := tx.Clauses(clause.OnConflict{
+	res := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"state", "current_step", "step_name", "category", "certificate_no",
-			"correction_deadline", "notice_ends_at", "warning", "workflow_id", "rev", "updated_at", "closed_at"}),
+			"correction_deadline", "phase_ends_at", "warning", "workflow_id", "rev", "updated_at", "closed_at"}),
 		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.rev < excluded.rev"}}},
-	}).Create(&row).Error
-	if err != nil {
-		return fmt.Errorf("case %s: %w", v.ID, err)
+	}).Create(&row)
+	if res.Error != nil {
+		return fmt.Errorf("case %s: %w", v.ID, res.Error)
 	}
-	if v.Closed {
-		// A closed application no longer blocks a new one for the same person and category.
-		if err := tx.Model(&store.Introduction{}).Where("case_id = ?", v.ID).Update("open_key", nil).Error; err != nil {
-			return err
+	if hook := p.OnClosed[v.Process]; v.Closed && hook != nil {
+		if err := hook(tx, v.ID); err != nil {
+			return fmt.Errorf("case %s closed: %w", v.ID, err)
 		}
 	}
 	return nil

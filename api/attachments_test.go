@@ -76,9 +76,14 @@ func TestARefusedDecisionLinksNoFile(t *testing.T) {
 	assert.Zero(t, n, "nothing half-written")
 
 	ts.engine.refuse = nil
+	ts.engine.take()
 	assert.Equal(t, http.StatusOK, ts.do(hrss, http.MethodPost, "/api/v1/tasks/"+f.hrssTask+"/decision", decision, nil))
-	require.NoError(t, ts.db.Model(&store.CaseAttachment{}).Where("sha256 = ? AND task_id = ?", up["sha256"], f.hrssTask).Count(&n).Error)
-	assert.EqualValues(t, 1, n, "the decision's file joins the case")
+	calls := ts.engine.take()
+	require.Len(t, calls, 1)
+	assert.Equal(t, []string{up["sha256"].(string)}, calls[0].Arg.(workflows.Decision).Attachments,
+		"the file travels in the decision; the workflow's projection links it with the decided task")
+	require.NoError(t, ts.db.Model(&store.CaseAttachment{}).Where("sha256 = ?", up["sha256"]).Count(&n).Error)
+	assert.Zero(t, n, "the API itself writes no link")
 }
 
 func TestControlCharactersAreRefusedNamingTheField(t *testing.T) {

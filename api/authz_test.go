@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -18,7 +19,9 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/domain"
 	"talentflow/internal/store"
+	storeintro "talentflow/internal/store/introduction"
 	"talentflow/workflows"
+	flow "talentflow/workflows/introduction"
 )
 
 // fixtures are read-model objects the route walk acts on: a case of applicant.li under review
@@ -33,10 +36,10 @@ func (ts *testServer) fixtures() fixtures {
 	now := time.Now().UTC()
 	li := ts.ids["applicant.li"]
 	f := fixtures{caseID: "case_walk", noticeCase: "case_notice", returnedCase: "case_returned", hrssTask: "case_walk-t2"}
-	for _, c := range []struct{ id, state string }{{f.caseID, workflows.IntroInReview}, {f.noticeCase, workflows.IntroNotice}, {f.returnedCase, workflows.StateReturned}} {
-		require.NoError(t, ts.db.Create(&store.Case{ID: c.id, Process: workflows.ProcessIntroduction, State: c.state,
+	for _, c := range []struct{ id, state string }{{f.caseID, flow.IntroInReview}, {f.noticeCase, flow.IntroNotice}, {f.returnedCase, workflows.StateReturned}} {
+		require.NoError(t, ts.db.Create(&store.Case{ID: c.id, Process: flow.Process, State: c.state,
 			Title: "李明 人才引进认定", ApplicantID: li, Category: "B", WorkflowID: "intro:" + c.id, CreatedAt: now, UpdatedAt: now}).Error)
-		require.NoError(t, ts.db.Create(&store.Introduction{CaseID: c.id, ApplicantID: li, Name: "李明",
+		require.NoError(t, ts.db.Create(&storeintro.Profile{CaseID: c.id, ApplicantID: li, Name: "李明",
 			IDNumber: domain.MakeCitizenID("371521", "19880101", fmt.Sprintf("%03d", len(c.id))), Phone: "13905351234",
 			Education: "doctorate", Title: "senior", Field: "新材料", EmployerCreditCode: "91350100M000100Y43", Category: "B",
 			CreatedAt: now, UpdatedAt: now}).Error)
@@ -81,6 +84,9 @@ type expectation struct {
 	ok       []string
 	notFound []string
 	public   bool
+	// engine is what an allowed call asks of the workflow engine ("start" or an update name),
+	// in order; a refused call must ask nothing.
+	engine []string
 }
 
 const (
@@ -124,22 +130,22 @@ func routeTable(f fixtures) map[string]expectation {
 			body: func() *body { return jsonBody(validProfile("C")) }},
 		"PUT /api/v1/introductions/:id": {path: "/api/v1/introductions/" + f.draftID, ok: []string{li}, notFound: []string{hr},
 			body: func() *body { return jsonBody(validProfile("B")) }},
-		"POST /api/v1/introductions/:id/submit":   {path: "/api/v1/introductions/" + f.draftToSubmit + "/submit", ok: []string{li}, notFound: []string{hr}},
-		"POST /api/v1/introductions/:id/resubmit": {path: "/api/v1/introductions/" + f.returnedCase + "/resubmit", ok: []string{li}, notFound: []string{hr}, body: reason},
+		"POST /api/v1/introductions/:id/submit":   {path: "/api/v1/introductions/" + f.draftToSubmit + "/submit", ok: []string{li}, notFound: []string{hr}, engine: []string{"start", workflows.UpdateSettled}},
+		"POST /api/v1/introductions/:id/resubmit": {path: "/api/v1/introductions/" + f.returnedCase + "/resubmit", ok: []string{li}, notFound: []string{hr}, body: reason, engine: []string{workflows.UpdateResubmit}},
 
 		"GET /api/v1/cases":                   {path: "/api/v1/cases", ok: everyone},
 		"GET /api/v1/cases/:id":               {path: "/api/v1/cases/" + f.caseID, ok: caseReaders, notFound: []string{hr}},
-		"POST /api/v1/cases/:id/withdraw":     {path: "/api/v1/cases/" + f.caseID + "/withdraw", ok: []string{li}, notFound: []string{hr}, body: reason},
-		"POST /api/v1/cases/:id/objections":   {path: "/api/v1/cases/" + f.noticeCase + "/objections", ok: []string{clerk, hrss, head, sci, iit, edu, lgo, leader}, body: reason},
+		"POST /api/v1/cases/:id/withdraw":     {path: "/api/v1/cases/" + f.caseID + "/withdraw", ok: []string{li}, notFound: []string{hr}, body: reason, engine: []string{workflows.UpdateWithdraw}},
+		"POST /api/v1/cases/:id/objections":   {path: "/api/v1/cases/" + f.noticeCase + "/objections", ok: []string{clerk, hrss, head, sci, iit, edu, lgo, leader}, body: reason, engine: []string{flow.UpdateObject}},
 		"POST /api/v1/cases/:id/attachments":  {path: "/api/v1/cases/" + f.caseID + "/attachments", ok: []string{li, clerk, hrss, head, lgo}, notFound: []string{hr}, body: js(map[string]string{"sha256": f.sha})},
 		"GET /api/v1/cases/:id/certificate":   {path: "/api/v1/cases/" + f.caseID + "/certificate", ok: caseReaders, notFound: []string{hr}},
 		"GET /api/v1/tasks":                   {path: "/api/v1/tasks?scope=department", ok: []string{clerk, hrss, head, sci, iit, edu, fin, lgo, auditor}},
-		"POST /api/v1/tasks/:id/claim":        {path: "/api/v1/tasks/" + f.hrssTask + "/claim", ok: []string{hrss, head}},
-		"POST /api/v1/tasks/:id/unclaim":      {path: "/api/v1/tasks/" + f.hrssTask + "/unclaim", ok: []string{hrss, head, lgo}},
-		"POST /api/v1/tasks/:id/decision":     {path: "/api/v1/tasks/" + f.hrssTask + "/decision", ok: []string{hrss, head}, body: js(map[string]string{"outcome": "approve"})},
-		"POST /api/v1/tasks/:id/delegate":     {path: "/api/v1/tasks/" + f.hrssTask + "/delegate", ok: []string{hrss, head, lgo}, body: js(map[string]string{"to": head})},
-		"POST /api/v1/tasks/:id/urge":         {path: "/api/v1/tasks/" + f.hrssTask + "/urge", ok: []string{head, lgo}, body: js(map[string]string{"comment": "请尽快"})},
-		"POST /api/v1/tasks/:id/signers":      {path: "/api/v1/tasks/" + f.hrssTask + "/signers", ok: []string{head, lgo}, body: js(map[string]string{"department": "edu"})},
+		"POST /api/v1/tasks/:id/claim":        {path: "/api/v1/tasks/" + f.hrssTask + "/claim", ok: []string{hrss, head}, engine: []string{workflows.UpdateClaim}},
+		"POST /api/v1/tasks/:id/unclaim":      {path: "/api/v1/tasks/" + f.hrssTask + "/unclaim", ok: []string{hrss, head, lgo}, engine: []string{workflows.UpdateUnclaim}},
+		"POST /api/v1/tasks/:id/decision":     {path: "/api/v1/tasks/" + f.hrssTask + "/decision", ok: []string{hrss, head}, body: js(map[string]string{"outcome": "approve"}), engine: []string{workflows.UpdateDecide}},
+		"POST /api/v1/tasks/:id/delegate":     {path: "/api/v1/tasks/" + f.hrssTask + "/delegate", ok: []string{hrss, head, lgo}, body: js(map[string]string{"to": head}), engine: []string{workflows.UpdateDelegate}},
+		"POST /api/v1/tasks/:id/urge":         {path: "/api/v1/tasks/" + f.hrssTask + "/urge", ok: []string{head, lgo}, body: js(map[string]string{"comment": "请尽快"}), engine: []string{workflows.UpdateUrge}},
+		"POST /api/v1/tasks/:id/signers":      {path: "/api/v1/tasks/" + f.hrssTask + "/signers", ok: []string{head, lgo}, body: js(map[string]string{"department": "edu"}), engine: []string{workflows.UpdateAddSigner}},
 		"GET /api/v1/tasks/:id/comments":      {path: "/api/v1/tasks/" + f.hrssTask + "/comments", ok: []string{hrss, head, lgo, auditor}},
 		"POST /api/v1/tasks/:id/comments":     {path: "/api/v1/tasks/" + f.hrssTask + "/comments", ok: []string{hrss, head, lgo}, body: js(map[string]string{"body": "已核对"})},
 		"GET /api/v1/notifications":           {path: "/api/v1/notifications", ok: everyone},
@@ -208,14 +214,26 @@ func TestEveryRouteAnswersEachRoleAsTheTableSays(t *testing.T) {
 				if grants {
 					ts.resetEduGrants()
 				}
+				ts.engine.take()
 				status := call(user)
+				calls := ts.engine.take()
 				switch {
 				case slices.Contains(exp.ok, user):
 					assert.True(t, status >= 200 && status < 300, "%s should be allowed %s, got %d", user, key, status)
+					assert.Equal(t, exp.engine, callNames(calls), "%s %s asks the engine", user, key)
+					for _, c := range calls {
+						if c.Name != "start" {
+							assert.Equal(t, "intro:"+pathCase(path), c.WorkflowID, "%s %s acts on the case's own workflow", user, key)
+						}
+						assertActor(t, c.Arg, user)
+					}
 				case slices.Contains(exp.notFound, user):
 					assert.Equal(t, http.StatusNotFound, status, "%s must not learn that the object exists", user)
 				default:
 					assert.Equal(t, http.StatusForbidden, status, "%s must be refused %s", user, key)
+				}
+				if !slices.Contains(exp.ok, user) {
+					assert.Empty(t, calls, "a refused %s by %s must not reach the engine", key, user)
 				}
 			}
 		})
@@ -334,19 +352,83 @@ func TestTasksTellEachCallerTheActionsAndOutcomesOnOffer(t *testing.T) {
 	assert.Empty(t, clerkActions, "another department's task")
 }
 
-func TestAFailedStartGivesTheApplicationBackUnlessItWentThrough(t *testing.T) {
+func TestAStartThatFailsIsKeptAndFinishedLater(t *testing.T) {
 	ts := newTestServer(t)
 	var draft struct{ ID string }
 	require.Equal(t, http.StatusCreated, ts.do(li, http.MethodPost, "/api/v1/introductions", jsonBody(validProfile("B")), &draft))
 
 	ts.engine.startErr = errors.New("connection reset")
-	assert.Equal(t, http.StatusServiceUnavailable, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, nil))
+	var out struct{ Error api.ErrorDetail }
+	assert.Equal(t, http.StatusServiceUnavailable, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, &out))
+	assert.Equal(t, "start_pending", out.Error.Code)
 	var c app.CaseDetail
 	require.Equal(t, http.StatusOK, ts.do(li, http.MethodGet, "/api/v1/cases/"+draft.ID, nil, &c))
-	assert.Equal(t, "draft", c.State, "no workflow: the application is a draft again")
+	assert.EqualValues(t, "submitted", c.State, "the submission is kept")
+	var pending int64
+	ts.db.Model(&store.CaseStart{}).Where("case_id = ?", draft.ID).Count(&pending)
+	assert.EqualValues(t, 1, pending, "with its start recorded")
 
-	ts.engine.started = true // the start timed out but went through
-	assert.Equal(t, http.StatusOK, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, nil))
-	require.Equal(t, http.StatusOK, ts.do(li, http.MethodGet, "/api/v1/cases/"+draft.ID, nil, &c))
-	assert.Equal(t, "submitted", c.State, "the submission stands")
+	// The service is back: the reconciler (at start-up and every 30 s) finishes the start with
+	// the input recorded at submission.
+	ts.engine.startErr = nil
+	n, err := ts.server.App.ReconcileStarts(t.Context(), 0)
+	require.NoError(t, err)
+	assert.Equal(t, 1, n)
+	require.Len(t, ts.engine.starts, 2)
+	assert.Equal(t, ts.engine.starts[0].WorkflowID, ts.engine.starts[1].WorkflowID)
+	assert.Equal(t, "TalentIntroduction", ts.engine.starts[1].Workflow)
+	var in flow.IntroductionInput
+	require.NoError(t, json.Unmarshal(ts.engine.starts[1].Input.(json.RawMessage), &in))
+	assert.Equal(t, draft.ID, in.CaseID)
+	assert.Equal(t, li, in.Applicant.Username)
+	assert.NotEmpty(t, in.Plan.Reviewers, "the routing in force at submission")
+	ts.db.Model(&store.CaseStart{}).Where("case_id = ?", draft.ID).Count(&pending)
+	assert.Zero(t, pending)
+
+	// Submitting again now is a conflict, not a second case.
+	assert.Equal(t, http.StatusOK, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, nil),
+		"a submitted case answers its document; nothing is recorded or started again")
+	assert.Len(t, ts.engine.starts, 2)
+}
+
+func callNames(calls []engineCall) []string {
+	var out []string
+	for _, c := range calls {
+		out = append(out, c.Name)
+	}
+	return out
+}
+
+// pathCase is the case a route's path is about: the case itself, or the case of a task.
+func pathCase(path string) string {
+	parts := strings.Split(path, "/")
+	id := parts[4]
+	if parts[3] == "tasks" {
+		id = id[:strings.LastIndex(id, "-t")]
+	}
+	return id
+}
+
+// assertActor checks that an update's payload names the caller as its actor: the API never
+// acts on a case in someone else's name.
+func assertActor(t *testing.T, arg any, user string) {
+	t.Helper()
+	var actor workflows.Actor
+	switch a := arg.(type) {
+	case workflows.Decision:
+		actor = a.Actor
+	case workflows.TaskAction:
+		actor = a.Actor
+	case workflows.Delegation:
+		actor = a.Actor
+	case workflows.Urge:
+		actor = a.Actor
+	case workflows.SignerRequest:
+		actor = a.Actor
+	case workflows.CaseAction:
+		actor = a.Actor
+	default:
+		return // a start's input, a settle without payload
+	}
+	assert.Equal(t, user, actor.Username, "the update carries the caller as actor")
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"talentflow/api/httpx"
+
 	"github.com/labstack/echo/v4"
 
 	"talentflow/internal/domain"
@@ -36,7 +38,7 @@ var certificatePage = template.Must(template.New("certificate").Funcs(template.F
 </div></body></html>`))
 
 func (s *Server) certificate(c echo.Context) error {
-	view, err := s.App.Certificate(c.Request().Context(), principal(c), c.Param("id"))
+	view, err := s.App.Certificate(c.Request().Context(), httpx.Principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

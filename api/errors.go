@@ -1,9 +1,7 @@
 package api
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -83,30 +81,3 @@ func (s *Server) handleError(err error, c echo.Context) {
 }
 
 const errorKey = "talentflow.error"
-
-// badJSON explains a body that cannot be decoded, naming the field where possible.
-func badJSON(err error) error {
-	var typeErr *json.UnmarshalTypeError
-	var syntaxErr *json.SyntaxError
-	switch {
-	case errors.As(err, &typeErr) && typeErr.Field == "":
-		return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: "the request body must be a JSON object"}
-	case errors.As(err, &typeErr):
-		return &app.Error{Kind: app.KindInvalid, Code: "invalid", Field: typeErr.Field,
-			Message: fmt.Sprintf("%s must be a %s, not %s", typeErr.Field, typeErr.Type, typeErr.Value)}
-	case errors.As(err, &syntaxErr):
-		return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: fmt.Sprintf("malformed JSON at byte %d", syntaxErr.Offset)}
-	}
-	if field, ok := unknownField(err); ok {
-		return &app.Error{Kind: app.KindInvalid, Code: "unknown_field", Field: field, Message: "unknown field " + field}
-	}
-	return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: "the request body must be a JSON object"}
-}
-
-func unknownField(err error) (string, bool) {
-	var f string
-	if _, e := fmt.Sscanf(err.Error(), "json: unknown field %q", &f); e == nil {
-		return f, true
-	}
-	return "", false
-}

@@ -8,13 +8,15 @@ import (
 	"strings"
 	"time"
 
+	"talentflow/api/httpx"
+
 	"github.com/labstack/echo/v4"
 
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/domain"
 	"talentflow/internal/identity"
-	"talentflow/workflows"
+	"talentflow/internal/process"
 )
 
 // LoginInput is a username and password.
@@ -33,7 +35,7 @@ type LoginResult struct {
 
 func (s *Server) login(c echo.Context) error {
 	var in LoginInput
-	if err := bind(c, &in); err != nil {
+	if err := httpx.Bind(c, &in); err != nil {
 		return err
 	}
 	switch {
@@ -56,7 +58,7 @@ func (s *Server) login(c echo.Context) error {
 		return s.App.Unavailable(c.Request().Context(), "the user directory", err)
 	}
 	p := &authz.Principal{User: u}
-	c.Set(principalKey, p)
+	c.Set(httpx.PrincipalKey, p)
 	me, err := s.App.Me(c.Request().Context(), p)
 	if err != nil {
 		return err
@@ -65,7 +67,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) me(c echo.Context) error {
-	return reply[app.Me](c, http.StatusOK)(s.App.Me(c.Request().Context(), principal(c)))
+	return httpx.Reply[app.Me](c, http.StatusOK)(s.App.Me(c.Request().Context(), httpx.Principal(c)))
 }
 
 // Term is one vocabulary value with its label.
@@ -74,13 +76,18 @@ type Term struct {
 	Label string `json:"label"`
 }
 
-// Vocabularies are every fixed vocabulary of the API.
+// Vocabularies are every fixed vocabulary of the API, with the labels the console shows:
+// the processes, their case states, steps and timeline kinds come from the process registry.
 type Vocabularies struct {
 	Categories []Term `json:"categories"`
 	Education  []Term `json:"education"`
 	Titles     []Term `json:"titles"`
 	Outcomes   []Term `json:"outcomes"`
 	Roles      []Term `json:"roles"`
+	Processes  []Term `json:"processes"`
+	States     []Term `json:"states"`
+	Steps      []Term `json:"steps"`
+	Events     []Term `json:"events"`
 }
 
 func terms[T ~string](values []string, label func(T) string) []Term {
@@ -104,184 +111,128 @@ func (s *Server) vocabularies(c echo.Context) error {
 		Titles:     terms(domain.TitleValues(), domain.Title.Label),
 		Outcomes:   terms(domain.OutcomeValues(), domain.Outcome.Label),
 		Roles:      terms(authz.Roles(), func(r string) string { return roleLabels[r] }),
+		Processes:  processTerms(s.Processes.All()),
+		States:     registryTerms(s.Processes.States()),
+		Steps:      registryTerms(s.Processes.Steps()),
+		Events:     registryTerms(s.Processes.Events()),
 	})
 }
 
-// reply writes a use case's result as JSON with status, or returns its error.
-func reply[T any](c echo.Context, status int) func(T, error) error {
-	return func(out T, err error) error {
-		if err != nil {
-			return err
-		}
-		return c.JSON(status, out)
-	}
-}
-
-// withBody decodes the JSON body into In and runs fn.
-func withBody[In, Out any](c echo.Context, status int, fn func(In) (Out, error)) error {
-	var in In
-	if err := bind(c, &in); err != nil {
-		return err
-	}
-	return reply[Out](c, status)(fn(in))
-}
-
-// withQuery decodes the query string into Q and runs fn.
-func withQuery[Q, Out any](c echo.Context, fn func(Q) (Out, error)) error {
-	var q Q
-	if err := bindQuery(c, &q); err != nil {
-		return err
-	}
-	return reply[Out](c, http.StatusOK)(fn(q))
-}
-
 func (s *Server) listDepartments(c echo.Context) error {
-	return reply[[]app.DepartmentItem](c, http.StatusOK)(s.App.Departments(c.Request().Context()))
+	return httpx.Reply[[]app.DepartmentItem](c, http.StatusOK)(s.App.Departments(c.Request().Context()))
 }
 
 func (s *Server) createDepartment(c echo.Context) error {
-	return withBody(c, http.StatusCreated, func(in app.NewDepartment) (app.DepartmentItem, error) {
+	return httpx.WithBody(c, http.StatusCreated, func(in app.NewDepartment) (app.DepartmentItem, error) {
 		return s.App.CreateDepartment(c.Request().Context(), in)
 	})
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	return withQuery(c, func(f app.UserFilter) ([]app.UserItem, error) {
-		return s.App.Users(c.Request().Context(), principal(c), f)
+	return httpx.WithQuery(c, func(f app.UserFilter) ([]app.UserItem, error) {
+		return s.App.Users(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) createUser(c echo.Context) error {
-	return withBody(c, http.StatusCreated, func(in app.NewUser) (app.UserItem, error) {
-		return s.App.CreateUser(c.Request().Context(), principal(c), s.Identity, in)
+	return httpx.WithBody(c, http.StatusCreated, func(in app.NewUser) (app.UserItem, error) {
+		return s.App.CreateUser(c.Request().Context(), httpx.Principal(c), s.Identity, in)
 	})
 }
 
 func (s *Server) grantRole(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.Grant) (app.UserItem, error) {
-		return s.App.GrantRole(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.Grant) (app.UserItem, error) {
+		return s.App.GrantRole(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) revokeRole(c echo.Context) error {
-	return reply[app.UserItem](c, http.StatusOK)(s.App.RevokeRole(c.Request().Context(), principal(c),
+	return httpx.Reply[app.UserItem](c, http.StatusOK)(s.App.RevokeRole(c.Request().Context(), httpx.Principal(c),
 		c.Param("id"), c.Param("role"), c.Param("department")))
 }
 
-func (s *Server) createIntroduction(c echo.Context) error {
-	return withBody(c, http.StatusCreated, func(in app.IntroductionProfile) (app.Created, error) {
-		return s.App.CreateIntroduction(c.Request().Context(), principal(c), in)
-	})
-}
-
-func (s *Server) updateIntroduction(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.IntroductionProfile) (app.CaseDetail, error) {
-		ctx, p := c.Request().Context(), principal(c)
-		if err := s.App.UpdateIntroduction(ctx, p, c.Param("id"), in); err != nil {
-			return app.CaseDetail{}, err
-		}
-		return s.App.Case(ctx, p, c.Param("id"))
-	})
-}
-
-func (s *Server) submitIntroduction(c echo.Context) error {
-	return reply[app.CaseDetail](c, http.StatusOK)(s.App.SubmitIntroduction(c.Request().Context(), principal(c), c.Param("id")))
-}
-
-func (s *Server) resubmitIntroduction(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
-		return s.App.ResubmitIntroduction(c.Request().Context(), principal(c), c.Param("id"), in)
-	})
-}
-
 func (s *Server) listCases(c echo.Context) error {
-	return withQuery(c, func(f app.CaseFilter) (app.Page[app.CaseSummary], error) {
-		return s.App.Cases(c.Request().Context(), principal(c), f)
+	return httpx.WithQuery(c, func(f app.CaseFilter) (app.Page[app.CaseSummary], error) {
+		return s.App.Cases(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) getCase(c echo.Context) error {
-	return reply[app.CaseDetail](c, http.StatusOK)(s.App.Case(c.Request().Context(), principal(c), c.Param("id")))
+	return httpx.Reply[app.CaseDetail](c, http.StatusOK)(s.App.Case(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) withdrawCase(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
-		return s.App.WithdrawCase(c.Request().Context(), principal(c), c.Param("id"), in)
-	})
-}
-
-func (s *Server) objectToCase(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.CaseAction) (workflows.CaseStatus, error) {
-		return s.App.ObjectToCase(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+		return s.App.WithdrawCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) attachToCase(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.AttachInput) (app.CaseDetail, error) {
-		return s.App.AttachToCase(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.AttachInput) (app.CaseDetail, error) {
+		return s.App.AttachToCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) listTasks(c echo.Context) error {
-	return withQuery(c, func(f app.TaskFilter) (app.Page[app.TaskItem], error) {
-		return s.App.Tasks(c.Request().Context(), principal(c), f)
+	return httpx.WithQuery(c, func(f app.TaskFilter) (app.Page[app.TaskItem], error) {
+		return s.App.Tasks(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) claimTask(c echo.Context) error {
-	return reply[workflows.TaskView](c, http.StatusOK)(s.App.ClaimTask(c.Request().Context(), principal(c), c.Param("id")))
+	return httpx.Reply[app.TaskItem](c, http.StatusOK)(s.App.ClaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) unclaimTask(c echo.Context) error {
-	return reply[workflows.TaskView](c, http.StatusOK)(s.App.UnclaimTask(c.Request().Context(), principal(c), c.Param("id")))
+	return httpx.Reply[app.TaskItem](c, http.StatusOK)(s.App.UnclaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) decideTask(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.DecisionInput) (workflows.DecisionResult, error) {
-		return s.App.Decide(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.DecisionInput) (app.TaskItem, error) {
+		return s.App.Decide(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) delegateTask(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.DelegationInput) (workflows.TaskView, error) {
-		return s.App.DelegateTask(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.DelegationInput) (app.TaskItem, error) {
+		return s.App.DelegateTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) urgeTask(c echo.Context) error {
-	return withBody(c, http.StatusOK, func(in app.UrgeInput) (app.TaskItem, error) {
-		return s.App.UrgeTask(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.UrgeInput) (app.TaskItem, error) {
+		return s.App.UrgeTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) addSigner(c echo.Context) error {
-	return withBody(c, http.StatusCreated, func(in app.SignerInput) (workflows.TaskView, error) {
-		return s.App.AddSigner(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusCreated, func(in app.SignerInput) (app.TaskItem, error) {
+		return s.App.AddSigner(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) listComments(c echo.Context) error {
-	return reply[[]app.CommentItem](c, http.StatusOK)(s.App.TaskComments(c.Request().Context(), principal(c), c.Param("id")))
+	return httpx.Reply[[]app.CommentItem](c, http.StatusOK)(s.App.TaskComments(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) addComment(c echo.Context) error {
-	return withBody(c, http.StatusCreated, func(in app.CommentInput) (app.CommentItem, error) {
-		return s.App.CommentOnTask(c.Request().Context(), principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusCreated, func(in app.CommentInput) (app.CommentItem, error) {
+		return s.App.CommentOnTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) listNotifications(c echo.Context) error {
-	return withQuery(c, func(f app.NotificationFilter) (app.NotificationPage, error) {
-		return s.App.Notifications(c.Request().Context(), principal(c), f)
+	return httpx.WithQuery(c, func(f app.NotificationFilter) (app.NotificationPage, error) {
+		return s.App.Notifications(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) readNotification(c echo.Context) error {
-	return reply[app.ReadResult](c, http.StatusOK)(s.App.MarkNotificationRead(c.Request().Context(), principal(c), c.Param("id")))
+	return httpx.Reply[app.ReadResult](c, http.StatusOK)(s.App.MarkNotificationRead(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) readAllNotifications(c echo.Context) error {
-	return reply[app.ReadResult](c, http.StatusOK)(s.App.MarkAllNotificationsRead(c.Request().Context(), principal(c)))
+	return httpx.Reply[app.ReadResult](c, http.StatusOK)(s.App.MarkAllNotificationsRead(c.Request().Context(), httpx.Principal(c)))
 }
 
 func (s *Server) uploadAttachment(c echo.Context) error {
@@ -296,11 +247,11 @@ func (s *Server) uploadAttachment(c echo.Context) error {
 		return app.Invalid("file", "send the file as multipart/form-data in the field \"file\"")
 	}
 	defer file.Close()
-	return reply[app.AttachmentInfo](c, http.StatusCreated)(s.App.UploadAttachment(c.Request().Context(), principal(c), header.Filename, file))
+	return httpx.Reply[app.AttachmentInfo](c, http.StatusCreated)(s.App.UploadAttachment(c.Request().Context(), httpx.Principal(c), header.Filename, file))
 }
 
 func (s *Server) downloadAttachment(c echo.Context) error {
-	info, f, err := s.App.OpenAttachment(c.Request().Context(), principal(c), c.Param("sha256"))
+	info, f, err := s.App.OpenAttachment(c.Request().Context(), httpx.Principal(c), c.Param("sha256"))
 	if err != nil {
 		return err
 	}
@@ -315,8 +266,8 @@ func (s *Server) downloadAttachment(c echo.Context) error {
 }
 
 func (s *Server) listAudit(c echo.Context) error {
-	return withQuery(c, func(f app.AuditFilter) (app.AuditPage, error) {
-		return s.App.AuditLog(c.Request().Context(), principal(c), f)
+	return httpx.WithQuery(c, func(f app.AuditFilter) (app.AuditPage, error) {
+		return s.App.AuditLog(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
@@ -326,4 +277,20 @@ func (s *Server) verifyAudit(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, rep)
+}
+
+func processTerms(defs []process.Definition) []Term {
+	out := make([]Term, len(defs))
+	for i, d := range defs {
+		out[i] = Term{Value: d.Name, Label: d.Label}
+	}
+	return out
+}
+
+func registryTerms(ts []process.Term) []Term {
+	out := make([]Term, len(ts))
+	for i, t := range ts {
+		out[i] = Term(t)
+	}
+	return out
 }

@@ -7,7 +7,8 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
-	"sync"
+
+	"talentflow/api/httpx"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3gen"
@@ -152,7 +153,7 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 }
 
 // errorStatuses are the error answers a route can give.
-func errorStatuses(r route) []int {
+func errorStatuses(r httpx.Route) []int {
 	if r.Public && r.ID != "login" {
 		return nil
 	}
@@ -190,23 +191,17 @@ func queryParameters(op *openapi3.Operation, q any, schema func(any) (*openapi3.
 	return nil
 }
 
-var (
-	openapiOnce sync.Once
-	openapiJSON []byte
-	openapiErr  error
-)
-
 func (s *Server) openapi(c echo.Context) error {
-	openapiOnce.Do(func() {
+	s.openapiOnce.Do(func() {
 		doc, err := s.OpenAPI()
 		if err != nil {
-			openapiErr = err
+			s.openapiErr = err
 			return
 		}
-		openapiJSON, openapiErr = json.Marshal(doc)
+		s.openapiJSON, s.openapiErr = json.Marshal(doc)
 	})
-	if openapiErr != nil {
-		return openapiErr
+	if s.openapiErr != nil {
+		return s.openapiErr
 	}
-	return c.JSONBlob(http.StatusOK, openapiJSON)
+	return c.JSONBlob(http.StatusOK, s.openapiJSON)
 }

@@ -1,9 +1,13 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -48,6 +52,28 @@ func TestOpenAPIDescribesExactlyTheRegisteredRoutes(t *testing.T) {
 	assert.Equal(t, routes, documented)
 }
 
+var updateGolden = flag.Bool("update", false, "rewrite testdata/openapi.golden.json from the served document")
+
+// TestOpenAPIMatchesTheReviewedGoldenCopy compares the served document with the copy checked in
+// under testdata, so that every change of the HTTP contract shows up in review as a diff of
+// that file. After an intended change: go test ./api -run GoldenCopy -update.
+func TestOpenAPIMatchesTheReviewedGoldenCopy(t *testing.T) {
+	ts := newTestServer(t)
+	var raw json.RawMessage
+	require.Equal(t, http.StatusOK, ts.do("", http.MethodGet, "/api/openapi.json", nil, &raw))
+	var pretty bytes.Buffer
+	require.NoError(t, json.Indent(&pretty, raw, "", "  "))
+	pretty.WriteByte('\n')
+	path := filepath.Join("testdata", "openapi.golden.json")
+	if *updateGolden {
+		require.NoError(t, os.MkdirAll("testdata", 0o755))
+		require.NoError(t, os.WriteFile(path, pretty.Bytes(), 0o644))
+	}
+	golden, err := os.ReadFile(path)
+	require.NoError(t, err, "no golden copy: run go test ./api -run GoldenCopy -update and review it")
+	assert.JSONEq(t, string(golden), pretty.String(), "the HTTP contract changed: review and run with -update")
+}
+
 func TestOpenAPIDeclaresEveryVocabularyAsEnum(t *testing.T) {
 	ts := newTestServer(t)
 	doc := served(t, ts)
@@ -69,6 +95,11 @@ func TestOpenAPIDeclaresEveryVocabularyAsEnum(t *testing.T) {
 		}
 	}
 	assert.Equal(t, []string{"mine", "department", "claimable", "done", "cc"}, scope)
+	summary := doc.Components.Schemas["CaseSummary"].Value
+	assert.Equal(t, []string{"introduction", "pairing_request"}, enumOf(summary.Properties["process"]), "processes from the registry")
+	assert.Subset(t, enumOf(summary.Properties["state"]), []string{"draft", "submitted", "returned", "notice", "certified", "paired"})
+	timeline := doc.Components.Schemas["TimelineEntry"].Value
+	assert.Subset(t, enumOf(timeline.Properties["kind"]), []string{"decision", "comment", "notice_started", "certified"})
 	login := doc.Paths.Find("/api/v1/auth/login").Post
 	assert.Nil(t, login.Security, "login is public")
 	assert.NotNil(t, doc.Paths.Find("/api/v1/me").Get.Security, "everything else needs the bearer token")

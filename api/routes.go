@@ -2,53 +2,16 @@ package api
 
 import (
 	"net/http"
-	"strings"
 
-	"github.com/labstack/echo/v4"
+	"talentflow/api/httpx"
 
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/audit"
-	"talentflow/workflows"
 )
 
-// route is one operation: how it is reached, what it needs, what it takes and gives. The echo
-// router, the OpenAPI document, the audit log and the authorization test all read this table.
-type route struct {
-	ID     string // operationId; also the audit action
-	Method string
-	Path   string
-	// Action is the domain action the route needs somewhere; "" with Public false means any
-	// authenticated user (the application layer scopes what they see).
-	Action authz.Action
-	Public bool
-	// Upload is the multipart size limit in bytes (0: a JSON body of at most 1 MiB).
-	Upload int64
-	// Object is the audit object, with :params from the path ("task/:id").
-	Object  string
-	Tag     string
-	Summary string
-	// In, Query and Out are zero values of the body, query and response types (nil: none).
-	In, Query, Out any
-	Status         int
-	// Produces is the media type of a non-JSON response.
-	Produces string
-	Handler  echo.HandlerFunc
-}
-
-func (r route) object(c echo.Context) string {
-	if r.Object == "" {
-		return r.Path
-	}
-	out := r.Object
-	for _, name := range c.ParamNames() {
-		out = strings.ReplaceAll(out, ":"+name, c.Param(name))
-	}
-	return out
-}
-
-func (s *Server) routes() []route {
-	return []route{
+func (s *Server) routes() []httpx.Route {
+	core := []httpx.Route{
 		{ID: "healthz", Method: http.MethodGet, Path: "/healthz", Public: true, Tag: "operations",
 			Summary: "The process is up.", Out: map[string]bool{}, Handler: s.healthz},
 		{ID: "readyz", Method: http.MethodGet, Path: "/readyz", Public: true, Tag: "operations",
@@ -81,19 +44,6 @@ func (s *Server) routes() []route {
 		{ID: "revokeRole", Method: http.MethodDelete, Path: "/api/v1/users/:id/roles/:role/:department", Action: authz.UserManage,
 			Tag: "admin", Object: "user/:id", Summary: "Revoke a role in a department.", Out: app.UserItem{}, Handler: s.revokeRole},
 
-		{ID: "createIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions", Action: authz.CaseApply,
-			Tag: "introduction", Object: "case", Summary: "Save a draft talent introduction application.",
-			In: app.IntroductionProfile{}, Out: app.Created{}, Status: http.StatusCreated, Handler: s.createIntroduction},
-		{ID: "updateIntroduction", Method: http.MethodPut, Path: "/api/v1/introductions/:id", Action: authz.CaseApply,
-			Tag: "introduction", Object: "case/:id", Summary: "Edit a draft, or an application returned for correction.",
-			In: app.IntroductionProfile{}, Out: app.CaseDetail{}, Handler: s.updateIntroduction},
-		{ID: "submitIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions/:id/submit", Action: authz.CaseApply,
-			Tag: "introduction", Object: "case/:id", Summary: "Submit a draft: starts the case (409 if this person has an open application in this category).",
-			Out: app.CaseDetail{}, Handler: s.submitIntroduction},
-		{ID: "resubmitIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions/:id/resubmit", Action: authz.CaseApply,
-			Tag: "introduction", Object: "case/:id", Summary: "Resubmit an application returned for correction.",
-			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.resubmitIntroduction},
-
 		{ID: "listCases", Method: http.MethodGet, Path: "/api/v1/cases", Tag: "cases",
 			Summary: "Cases the caller may see: own applications, cases with tasks in their departments, or all.",
 			Query:   app.CaseFilter{}, Out: app.Page[app.CaseSummary]{}, Handler: s.listCases},
@@ -103,9 +53,6 @@ func (s *Server) routes() []route {
 		{ID: "withdrawCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Action: authz.CaseWithdraw,
 			Tag: "cases", Object: "case/:id", Summary: "Withdraw your application (until the certificate is issued).",
 			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.withdrawCase},
-		{ID: "objectToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/objections", Action: authz.CaseObject,
-			Tag: "cases", Object: "case/:id", Summary: "File an objection during public notice: pauses the notice, opens an LGO task.",
-			In: app.CaseAction{}, Out: workflows.CaseStatus{}, Handler: s.objectToCase},
 		{ID: "attachToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/attachments", Action: authz.AttachmentUpload,
 			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: app.AttachInput{}, Out: app.CaseDetail{},
 			Handler: s.attachToCase},
@@ -116,22 +63,22 @@ func (s *Server) routes() []route {
 			Summary: "An inbox: mine, department, claimable, done or cc; filters and cursor paging.",
 			Query:   app.TaskFilter{}, Out: app.Page[app.TaskItem]{}, Handler: s.listTasks},
 		{ID: "claimTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/claim", Action: authz.TaskClaim, Tag: "tasks",
-			Object: "task/:id", Summary: "Claim an open task.", Out: workflows.TaskView{}, Handler: s.claimTask},
+			Object: "task/:id", Summary: "Claim an open task.", Out: app.TaskItem{}, Handler: s.claimTask},
 		{ID: "unclaimTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/unclaim", Action: authz.TaskClaim, Tag: "tasks",
-			Object: "task/:id", Summary: "Put a claimed task back in the department's inbox.", Out: workflows.TaskView{},
+			Object: "task/:id", Summary: "Put a claimed task back in the department's inbox.", Out: app.TaskItem{},
 			Handler: s.unclaimTask},
 		{ID: "decideTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/decision", Action: authz.TaskDecide, Tag: "tasks",
 			Object: "task/:id", Summary: "Decide a task; 409 when it is no longer open or someone else decided first.",
-			In: app.DecisionInput{}, Out: workflows.DecisionResult{}, Handler: s.decideTask},
+			In: app.DecisionInput{}, Out: app.TaskItem{}, Handler: s.decideTask},
 		{ID: "delegateTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/delegate", Action: authz.TaskDelegate, Tag: "tasks",
 			Object: "task/:id", Summary: "Hand a task to a colleague of its department (转办).", In: app.DelegationInput{},
-			Out: workflows.TaskView{}, Handler: s.delegateTask},
+			Out: app.TaskItem{}, Handler: s.delegateTask},
 		{ID: "urgeTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/urge", Action: authz.TaskUrge, Tag: "tasks",
 			Object: "task/:id", Summary: "Urge whoever works the task (催办).", In: app.UrgeInput{}, Out: app.TaskItem{},
 			Handler: s.urgeTask},
 		{ID: "addSigner", Method: http.MethodPost, Path: "/api/v1/tasks/:id/signers", Action: authz.TaskAddSigner, Tag: "tasks",
 			Object: "task/:id", Summary: "Add a department to the task's countersign (加签).", In: app.SignerInput{},
-			Out: workflows.TaskView{}, Status: http.StatusCreated, Handler: s.addSigner},
+			Out: app.TaskItem{}, Status: http.StatusCreated, Handler: s.addSigner},
 		{ID: "listComments", Method: http.MethodGet, Path: "/api/v1/tasks/:id/comments", Action: authz.TaskRead, Tag: "tasks",
 			Summary: "Comments on a task.", Out: []app.CommentItem{}, Handler: s.listComments},
 		{ID: "addComment", Method: http.MethodPost, Path: "/api/v1/tasks/:id/comments", Action: authz.TaskComment, Tag: "tasks",
@@ -159,4 +106,5 @@ func (s *Server) routes() []route {
 		{ID: "verifyAudit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Action: authz.AuditRead, Tag: "audit",
 			Summary: "Recompute the audit log's hash chain.", Out: audit.Report{}, Handler: s.verifyAudit},
 	}
+	return append(core, s.ProcessRoutes...)
 }

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo-contrib/echoprometheus"
@@ -22,10 +23,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"gorm.io/gorm"
 
+	"talentflow/api/httpx"
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/audit"
 	"talentflow/internal/identity"
+	"talentflow/internal/process"
 	"talentflow/internal/store"
 )
 
@@ -43,6 +46,13 @@ type Server struct {
 	Console fs.FS
 	// TemporalUI is the Temporal Web UI's URL, shown on the console (dev mode).
 	TemporalUI string
+	// Processes is the registry of processes; ProcessRoutes are their routes.
+	Processes     *process.Registry
+	ProcessRoutes []httpx.Route
+
+	openapiOnce sync.Once
+	openapiJSON []byte
+	openapiErr  error
 }
 
 const maxBody = 1 << 20 // JSON bodies (1M); uploads have their own limit
@@ -118,7 +128,7 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.String("route", c.Path()),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
 			}
-			if p, ok := c.Get(principalKey).(*authz.Principal); ok {
+			if p, ok := c.Get(httpx.PrincipalKey).(*authz.Principal); ok {
 				attrs = append(attrs, slog.String("user", p.User.Username))
 			}
 			s.Log.LogAttrs(c.Request().Context(), level, "http", attrs...)
@@ -126,8 +136,6 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 		},
 	})
 }
-
-const principalKey = "talentflow.principal"
 
 // authenticate requires a valid bearer token and loads the principal with their roles.
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
@@ -152,7 +160,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if err := s.DB.WithContext(ctx).Where("user_id = ?", p.User.ID).Order("granted_at, role").Find(&p.Grants).Error; err != nil {
 			return s.App.Unavailable(ctx, "the user directory", err)
 		}
-		c.Set(principalKey, &p)
+		c.Set(httpx.PrincipalKey, &p)
 		return next(c)
 	}
 }
@@ -162,7 +170,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) require(act authz.Action) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			p := principal(c)
+			p := httpx.Principal(c)
 			if !s.Authz.Can(p.User.ID, authz.Anywhere, act) {
 				return app.Forbidden("your roles do not allow %s", act)
 			}
@@ -192,14 +200,9 @@ func rejectControlCharacters(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func principal(c echo.Context) *authz.Principal {
-	p, _ := c.Get(principalKey).(*authz.Principal)
-	return p
-}
-
 // auditRequest appends every state-changing request to the audit log: who, acting as what
 // role in which department, what, on which object, and how it ended.
-func (s *Server) auditRequest(r route) echo.MiddlewareFunc {
+func (s *Server) auditRequest(r httpx.Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			ctx, acting := authz.WithActing(c.Request().Context())
@@ -217,13 +220,13 @@ func (s *Server) auditRequest(r route) echo.MiddlewareFunc {
 				reason = detail.Message
 			}
 			entry := audit.Entry{
-				Action: r.ID, Object: r.object(c), Outcome: http.StatusText(status), Reason: reason,
+				Action: r.ID, Object: r.AuditObject(c), Outcome: http.StatusText(status), Reason: reason,
 				RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Role: acting.Role, Department: acting.Department,
 			}
 			if status >= 200 && status < 300 {
 				entry.Outcome = "ok"
 			}
-			if p := principal(c); p != nil {
+			if p := httpx.Principal(c); p != nil {
 				entry.Actor = p.User.Username
 				if entry.Role == "" {
 					entry.Role, entry.Department = p.PrimaryRole()
@@ -257,41 +260,6 @@ func peekUsername(c echo.Context) string {
 		return ""
 	}
 	return in.Username
-}
-
-// bind decodes a JSON body strictly (unknown fields are errors) into in.
-func bind(c echo.Context, in any) error {
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(in); err != nil {
-		if errors.Is(err, io.EOF) {
-			return &app.Error{Kind: app.KindBadRequest, Code: "empty_body", Message: "the request needs a JSON body"}
-		}
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return &app.Error{Kind: app.KindTooLarge, Code: "too_large", Message: "the request body is too large"}
-		}
-		return badJSON(err)
-	}
-	if dec.More() {
-		return &app.Error{Kind: app.KindBadRequest, Code: "bad_json", Message: "the body must hold one JSON object"}
-	}
-	return nil
-}
-
-// bindQuery decodes query parameters into in (fields tagged `query`).
-func bindQuery(c echo.Context, in any) error {
-	if err := (&echo.DefaultBinder{}).BindQueryParams(c, in); err != nil {
-		var he *echo.HTTPError
-		msg := "a query parameter has the wrong type"
-		if errors.As(err, &he) {
-			if m, ok := he.Message.(string); ok {
-				msg = m
-			}
-		}
-		return &app.Error{Kind: app.KindInvalid, Code: "invalid", Message: msg}
-	}
-	return nil
 }
 
 // healthz answers as long as the process runs.

@@ -21,8 +21,10 @@ import (
 	"talentflow/api"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/config"
 	"talentflow/internal/identity"
-	"talentflow/internal/routing"
+	"talentflow/internal/process"
+	"talentflow/internal/processes"
 	"talentflow/internal/store"
 	"talentflow/internal/store/storetest"
 	"talentflow/workflows"
@@ -33,33 +35,51 @@ const demoPassword = "Demo-Talent-2026"
 // fakeEngine accepts every start and update without running a workflow: these tests are about
 // HTTP, authorization, validation and the read model, not about the processes.
 type fakeEngine struct {
-	mu      sync.Mutex
-	updates []string
-	starts  []workflows.IntroductionInput
+	mu     sync.Mutex
+	calls  []engineCall
+	starts []app.StartRequest
 	// refuse, when set, is the answer to every update (as a workflow validator would give it).
 	refuse error
-	// startErr fails starts; started is what Started then says.
+	// startErr fails starts (as an unreachable frontend would).
 	startErr error
-	started  bool
 }
 
-func (f *fakeEngine) StartIntroduction(_ context.Context, in workflows.IntroductionInput) error {
+// engineCall is what the API asked of the engine: a start ("start") or an update, of which
+// workflow, with what argument.
+type engineCall struct {
+	Name, WorkflowID string
+	Arg              any
+}
+
+func (f *fakeEngine) Start(_ context.Context, req app.StartRequest) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.starts = append(f.starts, in)
+	f.calls = append(f.calls, engineCall{Name: "start", WorkflowID: req.WorkflowID, Arg: req.Input})
+	f.starts = append(f.starts, req)
 	return f.startErr
 }
 
-func (f *fakeEngine) Update(_ context.Context, _, update string, _, _ any) error {
+func (f *fakeEngine) Update(_ context.Context, workflowID, update string, arg, out any) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.updates = append(f.updates, update)
+	f.calls = append(f.calls, engineCall{Name: update, WorkflowID: workflowID, Arg: arg})
+	// An added signer's task: the fake answers with the task the request was made on.
+	if r, ok := arg.(workflows.SignerRequest); ok && f.refuse == nil {
+		*out.(*workflows.TaskView) = workflows.TaskView{ID: r.TaskID}
+	}
 	return f.refuse
 }
 
 func (f *fakeEngine) Ping(context.Context) error { return nil }
 
-func (f *fakeEngine) Started(context.Context, string) (bool, error) { return f.started, nil }
+// take returns the calls since the last take and forgets them.
+func (f *fakeEngine) take() []engineCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := f.calls
+	f.calls = nil
+	return out
+}
 
 // testServer is the API on a fresh SQLite database with the demo accounts.
 type testServer struct {
@@ -74,9 +94,18 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
+	return newTestServerWith(t)
+}
+
+// newTestServerWith runs the API with the built-in processes and extra ones.
+func newTestServerWith(t *testing.T, extra ...process.Definition) *testServer {
+	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	db := storetest.Open(t)
+	registry, err := process.New(append(processes.Definitions(), extra...)...)
+	require.NoError(t, err)
+	t.Cleanup(func() { _, _ = processes.Registry() }) // the vocabulary of the real processes again
+	db := storetest.Open(t, registry.Schemas()...)
 	require.NoError(t, app.SeedDepartments(ctx, db))
 	idn, err := identity.NewService(db, bytes.Repeat([]byte("k"), 32), time.Hour, 4)
 	require.NoError(t, err)
@@ -84,12 +113,13 @@ func newTestServer(t *testing.T) *testServer {
 	require.NoError(t, err)
 	az, err := authz.New(ctx, db)
 	require.NoError(t, err)
-	routes, err := routing.LoadIntroduction("")
-	require.NoError(t, err)
 	engine := &fakeEngine{}
+	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: registry, Log: log,
+		Attachments: app.AttachmentStore{Dir: filepath.Join(t.TempDir(), "files"), MaxBytes: 10 << 20}}
+	routes, err := registry.Routes(process.Env{DB: db, Log: log, Config: &config.Config{Process: config.Process{CountyCode: "YG"}}, App: a})
+	require.NoError(t, err)
 	srv := &api.Server{
-		App: &app.App{DB: db, Authz: az, Engine: engine, Routing: routes, Log: log,
-			Attachments: app.AttachmentStore{Dir: filepath.Join(t.TempDir(), "files"), MaxBytes: 10 << 20}},
+		App: a, Processes: registry, ProcessRoutes: routes,
 		Identity: idn, Authz: az, DB: db, Log: log, Registry: prometheus.NewRegistry(),
 		Ready:   func(context.Context) map[string]error { return map[string]error{"database": nil, "temporal": nil} },
 		Console: api.Console(),

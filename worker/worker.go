@@ -1,5 +1,5 @@
-// Package worker assembles the Temporal worker: every talentflow workflow and activity,
-// registered under the names the workflows call them by.
+// Package worker assembles the Temporal worker: the engine's own workflows and activities and
+// every registered process's, each under the name the workflows call it by.
 package worker
 
 import (
@@ -9,48 +9,53 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"talentflow/activities"
+	"talentflow/internal/process"
 	"talentflow/workflows"
 )
 
-// Activities are the implementations the workflows need.
+// Activities are the engine's activity implementations.
 type Activities struct {
 	Projector *activities.Projector
 	Clock     *activities.Clock
-	Certifier *activities.Certifier
 	Deliverer *activities.Deliverer
 }
 
-// Register puts every workflow and activity on r (a worker, or a test environment).
-func Register(r sdkworker.Registry, a Activities) {
-	RegisterWorkflows(r)
-	for name, fn := range map[string]any{
-		workflows.ActivityProject:          a.Projector.Project,
-		workflows.ActivitySchedule:         a.Clock.Schedule,
-		workflows.ActivityMeasure:          a.Clock.Measure,
-		workflows.ActivityIssueCertificate: a.Certifier.IssueCertificate,
-		workflows.ActivityDeliverWebhook:   a.Deliverer.Webhook,
-		workflows.ActivityDeliverEmail:     a.Deliverer.Email,
-	} {
-		r.RegisterActivityWithOptions(fn, activity.RegisterOptions{Name: name})
+// Register puts every workflow and activity on r (a worker, or a test environment): the
+// engine's, then the processes'.
+func Register(r sdkworker.Registry, a Activities, processes *process.Registry, acts []process.Activity) {
+	RegisterWorkflows(r, processes)
+	for _, act := range append([]process.Activity{
+		{Name: workflows.ActivityProject, Fn: a.Projector.Project},
+		{Name: workflows.ActivitySchedule, Fn: a.Clock.Schedule},
+		{Name: workflows.ActivityMeasure, Fn: a.Clock.Measure},
+		{Name: workflows.ActivityDeliverWebhook, Fn: a.Deliverer.Webhook},
+		{Name: workflows.ActivityDeliverEmail, Fn: a.Deliverer.Email},
+	}, acts...) {
+		r.RegisterActivityWithOptions(act.Fn, activity.RegisterOptions{Name: act.Name})
 	}
 }
 
-// RegisterWorkflows puts every workflow on r (also used by replay tests).
+// DeliverWorkflow is the type name of the notification delivery workflow.
+const DeliverWorkflow = "DeliverNotification"
+
+// RegisterWorkflows puts every workflow on r under its explicit type name (also used by
+// replay tests).
 func RegisterWorkflows(r interface {
 	RegisterWorkflowWithOptions(any, workflow.RegisterOptions)
-}) {
-	for _, wf := range []any{workflows.TalentIntroduction, workflows.LiaisonPairingRequest, workflows.DeliverNotification} {
-		r.RegisterWorkflowWithOptions(wf, workflow.RegisterOptions{})
+}, processes *process.Registry) {
+	r.RegisterWorkflowWithOptions(workflows.DeliverNotification, workflow.RegisterOptions{Name: DeliverWorkflow})
+	for _, wf := range processes.Workflows() {
+		r.RegisterWorkflowWithOptions(wf.Fn, workflow.RegisterOptions{Name: wf.Name})
 	}
 }
 
 // New builds a worker on taskQueue with pollers workflow and activity task pollers each (the
 // SDK's default of 2 was measured to be the bottleneck on the embedded server).
-func New(c client.Client, taskQueue string, pollers int, a Activities) sdkworker.Worker {
+func New(c client.Client, taskQueue string, pollers int, a Activities, processes *process.Registry, acts []process.Activity) sdkworker.Worker {
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: pollers,
 		MaxConcurrentActivityTaskPollers: pollers,
 	})
-	Register(w, a)
+	Register(w, a, processes, acts)
 	return w
 }

@@ -91,7 +91,7 @@ func (c *Case) ContinueAsNew(ctx workflow.Context, wf any, next func(CaseSnapsho
 		return errors.New("a case cannot continue as new while it waits for the applicant's correction")
 	}
 	// Waiting here counts as settled, so handlers blocked in settle can answer and finish.
-	if _, err := c.wait(ctx, 0, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if _, err := c.Wait(ctx, 0, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
 		return err
 	}
 	if err := c.Commit(ctx); err != nil {

@@ -26,7 +26,6 @@ const (
 	UpdateUrge      = "urge"       // Urge → TaskView
 	UpdateWithdraw  = "withdraw"   // CaseAction → CaseStatus
 	UpdateResubmit  = "resubmit"   // CaseAction → CaseStatus
-	UpdateObject    = "object"     // CaseAction → CaseStatus (public-notice objection)
 	UpdateSettled   = "settled"    // nothing → CaseStatus, once the case waits for people again
 	QueryStatus     = "status"     // → CaseStatus
 )
@@ -34,27 +33,19 @@ const (
 // Activity names. Workflows call activities by name so that this package never imports the
 // activities' dependencies; activities register under these names.
 const (
-	ActivityProject          = "Project"          // local: Projection → ProjectionResult
-	ActivitySchedule         = "Schedule"         // local: []ScheduleRequest → []Schedule
-	ActivityMeasure          = "Measure"          // local: MeasureRequest → MeasureResult
-	ActivityDeliverWebhook   = "DeliverWebhook"   // Delivery → nothing
-	ActivityDeliverEmail     = "DeliverEmail"     // Delivery → nothing
-	ActivityIssueCertificate = "IssueCertificate" // CertificateRequest → Certificate
+	ActivityProject        = "Project"        // local: Projection → ProjectionResult
+	ActivitySchedule       = "Schedule"       // local: []ScheduleRequest → []Schedule
+	ActivityMeasure        = "Measure"        // local: MeasureRequest → MeasureResult
+	ActivityDeliverWebhook = "DeliverWebhook" // Delivery → nothing
+	ActivityDeliverEmail   = "DeliverEmail"   // Delivery → nothing
 )
 
-// Workflow IDs: one helper per process so that every caller derives the same ID, and a second
-// start of the same case is rejected as a duplicate.
-func IntroductionWorkflowID(caseID string) string   { return "intro:" + caseID }
-func PairingRequestWorkflowID(caseID string) string { return "pairing-request:" + caseID }
+// DeliveryWorkflowID is the id of the workflow that sends one notification out. Each process
+// names its own case workflows ("intro:" + case id) in its package, so that every caller
+// derives the same id and a second start of a case is rejected as a duplicate.
 func DeliveryWorkflowID(notificationKey string) string {
 	return "deliver:" + notificationKey
 }
-
-// Process names as stored on cases and tasks.
-const (
-	ProcessIntroduction   = "introduction"
-	ProcessPairingRequest = "pairing_request"
-)
 
 // Roles the engine routes work to, as the domain names them.
 const (
@@ -166,22 +157,25 @@ type CaseStatus struct {
 
 // CaseView is the read-model row of a case, as projected by the engine.
 type CaseView struct {
-	ID                 string          `json:"id"`
-	Process            string          `json:"process"`
-	State              string          `json:"state"`
-	CurrentStep        string          `json:"current_step"`
-	StepName           string          `json:"step_name"`
-	Title              string          `json:"title"`
-	ApplicantID        string          `json:"applicant_id"`
-	Category           domain.Category `json:"category,omitempty"`
-	CertificateNo      string          `json:"certificate_no,omitempty"`
-	CorrectionDeadline *time.Time      `json:"correction_deadline,omitempty"`
-	NoticeEndsAt       *time.Time      `json:"notice_ends_at,omitempty"`
-	Warning            string          `json:"warning"`
-	WorkflowID         string          `json:"workflow_id"`
-	Closed             bool            `json:"closed"`
-	ClosedAt           *time.Time      `json:"closed_at,omitempty"`
-	Rev                int64           `json:"rev"`
+	ID          string          `json:"id"`
+	Process     string          `json:"process"`
+	State       string          `json:"state"`
+	CurrentStep string          `json:"current_step"`
+	StepName    string          `json:"step_name"`
+	Title       string          `json:"title"`
+	ApplicantID string          `json:"applicant_id"`
+	Category    domain.Category `json:"category,omitempty"`
+	// CertificateNo is the talent certificate the case issued (an introduction) or concerns.
+	CertificateNo      string     `json:"certificate_no,omitempty"`
+	CorrectionDeadline *time.Time `json:"correction_deadline,omitempty"`
+	// PhaseEndsAt is when the current timed phase without tasks ends: a public notice, a
+	// payment period, the next contact due.
+	PhaseEndsAt *time.Time `json:"phase_ends_at,omitempty"`
+	Warning     string     `json:"warning"`
+	WorkflowID  string     `json:"workflow_id"`
+	Closed      bool       `json:"closed"`
+	ClosedAt    *time.Time `json:"closed_at,omitempty"`
+	Rev         int64      `json:"rev"`
 }
 
 // TaskView is the read-model row of a task, as projected by the engine.
@@ -231,30 +225,33 @@ type Event struct {
 
 // Timeline event kinds.
 const (
-	EventSubmitted      = "submitted"
-	EventStepOpened     = "step_opened"
-	EventTaskOpened     = "task_opened"
-	EventDecision       = "decision"
-	EventClaimed        = "claimed"
-	EventUrged          = "urged"
-	EventUnclaimed      = "unclaimed"
-	EventDelegated      = "delegated"
-	EventSignerAdded    = "signer_added"
-	EventWarningYellow  = "warning_yellow"
-	EventWarningRed     = "warning_red"
-	EventEscalated      = "escalated"
-	EventReturned       = "returned"
-	EventResubmitted    = "resubmitted"
-	EventExpired        = "expired"
-	EventWithdrawn      = "withdrawn"
-	EventNoticeStarted  = "notice_started"
-	EventObjection      = "objection"
-	EventNoticeResumed  = "notice_resumed"
-	EventCertified      = "certified"
-	EventPairingRequest = "pairing_requested"
-	EventClosed         = "closed"
-	EventCalendar       = "calendar_fallback"
+	EventSubmitted     = "submitted"
+	EventStepOpened    = "step_opened"
+	EventTaskOpened    = "task_opened"
+	EventDecision      = "decision"
+	EventClaimed       = "claimed"
+	EventUrged         = "urged"
+	EventUnclaimed     = "unclaimed"
+	EventDelegated     = "delegated"
+	EventSignerAdded   = "signer_added"
+	EventWarningYellow = "warning_yellow"
+	EventWarningRed    = "warning_red"
+	EventEscalated     = "escalated"
+	EventReturned      = "returned"
+	EventResubmitted   = "resubmitted"
+	EventExpired       = "expired"
+	EventWithdrawn     = "withdrawn"
+	EventClosed        = "closed"
+	EventCalendar      = "calendar_fallback"
+	EventComment       = "comment" // a person's remark on a task, written by the API
 )
+
+// EngineEventKinds are the timeline kinds the engine itself writes; processes add their own.
+func EngineEventKinds() []string {
+	return []string{EventSubmitted, EventStepOpened, EventTaskOpened, EventDecision, EventClaimed, EventUrged,
+		EventUnclaimed, EventDelegated, EventSignerAdded, EventWarningYellow, EventWarningRed, EventEscalated,
+		EventReturned, EventResubmitted, EventExpired, EventWithdrawn, EventClosed, EventCalendar, EventComment}
+}
 
 // AuditEntry is one decision the workflow records in the audit log; DedupeKey makes the write
 // idempotent across activity retries.
@@ -307,6 +304,18 @@ type Projection struct {
 	Events        []Event               `json:"events,omitempty"`
 	Audit         []AuditEntry          `json:"audit,omitempty"`
 	Notifications []NotificationRequest `json:"notifications,omitempty"`
+	// Attachments are files a decision cited, joining the case in the same write as the
+	// decided task: a decision and its files are recorded together or not at all.
+	Attachments []AttachmentLink `json:"attachments,omitempty"`
+}
+
+// AttachmentLink attaches an uploaded file (by sha256) to a case and the task that cites it.
+type AttachmentLink struct {
+	CaseID  string    `json:"case_id"`
+	TaskID  string    `json:"task_id"`
+	SHA256  string    `json:"sha256"`
+	AddedBy string    `json:"added_by"` // user id
+	At      time.Time `json:"at"`
 }
 
 // ProjectionResult lists notifications that also go out by webhook or e-mail.

@@ -74,6 +74,7 @@ type pendingWrites struct {
 	events        []Event
 	audit         []AuditEntry
 	notifications []NotificationRequest
+	attachments   []AttachmentLink
 	caseChanged   bool
 }
 
@@ -93,6 +94,11 @@ const (
 	StateExpired   = "expired"   // no resubmission before the correction deadline
 	StateRejected  = "rejected"
 )
+
+// EngineStates are the case states the engine itself sets; processes add their own.
+func EngineStates() []string {
+	return []string{StateReturned, StateWithdrawn, StateExpired, StateRejected}
+}
 
 var projectOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
@@ -286,10 +292,11 @@ func (c *Case) index(ctx workflow.Context) {
 
 func (c *Case) takePending() *Projection {
 	w := &c.pending
-	if !w.caseChanged && len(w.tasks) == 0 && len(w.events) == 0 && len(w.audit) == 0 && len(w.notifications) == 0 {
+	if !w.caseChanged && len(w.tasks) == 0 && len(w.events) == 0 && len(w.audit) == 0 && len(w.notifications) == 0 &&
+		len(w.attachments) == 0 {
 		return nil
 	}
-	p := &Projection{Events: w.events, Audit: w.audit, Notifications: w.notifications}
+	p := &Projection{Events: w.events, Audit: w.audit, Notifications: w.notifications, Attachments: w.attachments}
 	c.view.Rev++
 	c.view.Warning = c.worstWarning()
 	view := c.view
@@ -330,7 +337,7 @@ func (c *Case) startDelivery(ctx workflow.Context, d Delivery) {
 }
 
 // schedule asks the calendar for the alarms of each request, in order.
-func (c *Case) schedule(ctx workflow.Context, reqs ...ScheduleRequest) []Schedule {
+func (c *Case) Deadlines(ctx workflow.Context, reqs ...ScheduleRequest) []Schedule {
 	ctx = c.io(ctx)
 	var out []Schedule
 	if err := workflow.ExecuteLocalActivity(ctx, ActivitySchedule, reqs).Get(ctx, &out); err != nil {
@@ -349,7 +356,7 @@ func (c *Case) schedule(ctx workflow.Context, reqs ...ScheduleRequest) []Schedul
 }
 
 // measure asks the calendar how many working days each interval holds.
-func (c *Case) measure(ctx workflow.Context, intervals []Interval) []float64 {
+func (c *Case) WorkingDays(ctx workflow.Context, intervals []Interval) []float64 {
 	if len(intervals) == 0 {
 		return nil
 	}
@@ -367,7 +374,7 @@ func (c *Case) measure(ctx workflow.Context, intervals []Interval) []float64 {
 // wait blocks the calling process coroutine until cond holds (or timeout passes, if positive).
 // While it blocks, the coroutine counts as waiting: once every process coroutine waits on a
 // condition that does not hold, the case has settled for update handlers waiting to answer.
-func (c *Case) wait(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error) {
+func (c *Case) Wait(ctx workflow.Context, timeout time.Duration, cond func() bool) (bool, error) {
 	c.waiterSeq++
 	id := c.waiterSeq
 	c.waiters = append(c.waiters, waiter{id: id, cond: cond})
@@ -427,7 +434,7 @@ func (c *Case) Go(ctx workflow.Context, fn func(ctx workflow.Context) error) wor
 // body must join its coroutines through Join, not Future.Get, so that the case counts as
 // settled while it waits.
 func (c *Case) Join(ctx workflow.Context, futures ...workflow.Future) error {
-	if _, err := c.wait(ctx, 0, func() bool {
+	if _, err := c.Wait(ctx, 0, func() bool {
 		for _, f := range futures {
 			if !f.IsReady() {
 				return false

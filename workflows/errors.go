@@ -21,20 +21,24 @@ type RejectionDetail struct {
 	Field string `json:"field,omitempty"`
 }
 
-func conflict(format string, args ...any) error {
+// Conflict rejects an update: the task or case no longer allows it.
+func Conflict(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeConflict, nil)
 }
 
-func invalid(field, format string, args ...any) error {
+// Invalid rejects an update whose input breaks a rule, naming the field.
+func Invalid(field, format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeInvalid, nil,
 		RejectionDetail{Field: field})
 }
 
-func notFound(format string, args ...any) error {
+// NotFound rejects an update about a task the case does not have.
+func NotFound(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeNotFound, nil)
 }
 
-func forbidden(format string, args ...any) error {
+// Forbidden rejects an update the actor may not make here.
+func Forbidden(format string, args ...any) error {
 	return temporal.NewNonRetryableApplicationError(fmt.Sprintf(format, args...), ErrTypeForbidden, nil)
 }
 

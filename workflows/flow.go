@@ -76,15 +76,15 @@ func (c *Case) RunFlow(ctx workflow.Context, steps []StepSpec, correctionDays fl
 // It reports whether the applicant resubmitted in time.
 func (c *Case) AwaitCorrection(ctx workflow.Context, days float64, res StepResult) (bool, error) {
 	now := workflow.Now(ctx)
-	deadline := c.schedule(ctx, ScheduleRequest{Start: now, LimitDays: days, LGODelayDays: -1})[0].Deadline
+	deadline := c.Deadlines(ctx, ScheduleRequest{Start: now, LimitDays: days, LGODelayDays: -1})[0].Deadline
 	previous := c.view.State
 	c.correction = &correction{}
 	v := c.View()
-	v.State, v.CorrectionDeadline = StateReturned, timePtr(deadline)
+	v.State, v.CorrectionDeadline = StateReturned, TimePtr(deadline)
 	c.Event(ctx, Event{Kind: EventReturned, Step: res.Step, Actor: res.By.Username, Role: res.By.Role, Department: res.By.Department,
-		Comment: res.Comment, Detail: "to the applicant until " + formatTime(deadline)})
+		Comment: res.Comment, Detail: "to the applicant until " + FormatTime(deadline)})
 	c.Notify(NotifyInfo, "", fmt.Sprintf("退回补正：%s", c.info.Title),
-		fmt.Sprintf("退回原因：%s。请于 %s 前修改并重新提交，逾期未提交的申请将关闭。", res.Comment, formatTime(deadline)), c.Applicant())
+		fmt.Sprintf("退回原因：%s。请于 %s 前修改并重新提交，逾期未提交的申请将关闭。", res.Comment, FormatTime(deadline)), c.Applicant())
 	if err := c.Commit(ctx); err != nil {
 		return false, err
 	}
@@ -93,7 +93,7 @@ func (c *Case) AwaitCorrection(ctx workflow.Context, days float64, res StepResul
 	if timeout == 0 {
 		timeout = -1
 	}
-	ok, err := c.wait(ctx, timeout, func() bool { return c.correction.resubmitted })
+	ok, err := c.Wait(ctx, timeout, func() bool { return c.correction.resubmitted })
 	c.correction = nil
 	v = c.View()
 	v.CorrectionDeadline = nil
@@ -101,7 +101,7 @@ func (c *Case) AwaitCorrection(ctx workflow.Context, days float64, res StepResul
 		return false, err
 	}
 	if !ok {
-		c.Event(ctx, Event{Kind: EventExpired, Actor: System.Username, Detail: "no resubmission by " + formatTime(deadline)})
+		c.Event(ctx, Event{Kind: EventExpired, Actor: System.Username, Detail: "no resubmission by " + FormatTime(deadline)})
 		c.Audit(ctx, System, "case.expire", "case/"+c.info.ID, StateExpired, "the correction deadline passed without a resubmission")
 		return false, nil
 	}

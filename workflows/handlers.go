@@ -59,7 +59,7 @@ func (c *Case) OnCaseAction(ctx workflow.Context, name string, validate func(Cas
 		},
 		workflow.UpdateHandlerOptions{Validator: func(ctx workflow.Context, a CaseAction) error {
 			if c.closing {
-				return conflict("case %s is closed", c.info.ID)
+				return Conflict("case %s is closed", c.info.ID)
 			}
 			return validate(a)
 		}})
@@ -77,13 +77,13 @@ func (c *Case) actionableTask(id string, actor Actor) (*task, error) {
 	t := c.taskByID(id)
 	switch {
 	case t == nil:
-		return nil, notFound("task %s is not part of case %s", id, c.info.ID)
+		return nil, NotFound("task %s is not part of case %s", id, c.info.ID)
 	case t.State == TaskPaused:
-		return nil, conflict("task %s is paused while the case is returned for correction", id)
+		return nil, Conflict("task %s is paused while the case is returned for correction", id)
 	case t.State != TaskOpen:
-		return nil, conflict("task %s is no longer open: it is %s", id, t.State)
+		return nil, Conflict("task %s is no longer open: it is %s", id, t.State)
 	case actor.Department != t.Department:
-		return nil, forbidden("task %s belongs to department %s", id, t.Department)
+		return nil, Forbidden("task %s belongs to department %s", id, t.Department)
 	}
 	return t, nil
 }
@@ -94,7 +94,7 @@ func (c *Case) validateDecision(ctx workflow.Context, d Decision) error {
 		return err
 	}
 	if t.Assignee != "" && t.Assignee != d.Actor.Username {
-		return conflict("task %s is claimed by %s", t.ID, t.Assignee)
+		return Conflict("task %s is claimed by %s", t.ID, t.Assignee)
 	}
 	spec := &t.step.spec
 	rule, ok := spec.rule(d.Outcome)
@@ -103,16 +103,16 @@ func (c *Case) validateDecision(ctx workflow.Context, d Decision) error {
 		for _, r := range spec.outcomes() {
 			offered = append(offered, string(r.Outcome))
 		}
-		return invalid("outcome", "outcome %q is not offered at step %s; choose one of %s", d.Outcome, spec.Key, strings.Join(offered, ", "))
+		return Invalid("outcome", "outcome %q is not offered at step %s; choose one of %s", d.Outcome, spec.Key, strings.Join(offered, ", "))
 	}
 	if rule.ReasonRequired && strings.TrimSpace(d.Comment) == "" {
-		return invalid("comment", "a %s needs a reason in the comment", d.Outcome)
+		return Invalid("comment", "a %s needs a reason in the comment", d.Outcome)
 	}
 	if rule.Class == domain.OutcomeReturn && d.ReturnTo != "" && d.ReturnTo != ReturnToApplicant {
 		target := c.stepByKey(d.ReturnTo)
 		if !slices.Contains(spec.ReturnTargets, d.ReturnTo) || target == nil || target.status != stepDone {
 			allowed := append([]string{ReturnToApplicant}, spec.ReturnTargets...)
-			return invalid("return_to", "step %s can return to %s, not %q", spec.Key, strings.Join(allowed, ", "), d.ReturnTo)
+			return Invalid("return_to", "step %s can return to %s, not %q", spec.Key, strings.Join(allowed, ", "), d.ReturnTo)
 		}
 	}
 	if spec.Check != nil {
@@ -137,7 +137,7 @@ func (c *Case) validateClaim(ctx workflow.Context, a TaskAction) error {
 		return err
 	}
 	if t.Assignee != "" && t.Assignee != a.Actor.Username {
-		return conflict("task %s is already claimed by %s", t.ID, t.Assignee)
+		return Conflict("task %s is already claimed by %s", t.ID, t.Assignee)
 	}
 	return nil
 }
@@ -161,11 +161,11 @@ func (c *Case) validateUnclaim(ctx workflow.Context, a TaskAction) error {
 	}
 	switch {
 	case t.Assignee == "":
-		return conflict("task %s is not claimed", t.ID)
+		return Conflict("task %s is not claimed", t.ID)
 	case t.signer.User != "" && t.Assignee == t.signer.User:
-		return conflict("task %s is assigned to %s by name; delegate it instead", t.ID, t.Assignee)
+		return Conflict("task %s is assigned to %s by name; delegate it instead", t.ID, t.Assignee)
 	case t.Assignee != a.Actor.Username && a.Actor.Role != RoleDeptHead && a.Actor.Role != RoleLGO:
-		return forbidden("only %s or a department head may release task %s", t.Assignee, t.ID)
+		return Forbidden("only %s or a department head may release task %s", t.Assignee, t.ID)
 	}
 	return nil
 }
@@ -188,11 +188,11 @@ func (c *Case) validateDelegation(ctx workflow.Context, d Delegation) error {
 	}
 	switch {
 	case d.To == "":
-		return invalid("to", "name the user to delegate to")
+		return Invalid("to", "name the user to delegate to")
 	case d.To == t.Assignee:
-		return invalid("to", "task %s is already with %s", t.ID, d.To)
+		return Invalid("to", "task %s is already with %s", t.ID, d.To)
 	case t.Assignee != "" && t.Assignee != d.Actor.Username && d.Actor.Role != RoleDeptHead && d.Actor.Role != RoleLGO:
-		return forbidden("task %s is with %s; only they or a department head may delegate it", t.ID, t.Assignee)
+		return Forbidden("task %s is with %s; only they or a department head may delegate it", t.ID, t.Assignee)
 	}
 	return nil
 }
@@ -214,20 +214,20 @@ func (c *Case) delegate(ctx workflow.Context, d Delegation) (TaskView, error) {
 func (c *Case) validateSigner(ctx workflow.Context, r SignerRequest) error {
 	t := c.taskByID(r.TaskID)
 	if t == nil {
-		return notFound("task %s is not part of case %s", r.TaskID, c.info.ID)
+		return NotFound("task %s is not part of case %s", r.TaskID, c.info.ID)
 	}
 	s := t.step
 	switch {
 	case c.closing || t.State != TaskOpen || s.status != stepRunning || s.result != nil:
-		return conflict("step %s is not open", s.spec.Key)
+		return Conflict("step %s is not open", s.spec.Key)
 	case s.spec.Mode != ModeCountersign && s.spec.Mode != ModeVote:
-		return conflict("step %s is %s: signers can only be added to a countersign or vote", s.spec.Key, s.spec.Mode)
+		return Conflict("step %s is %s: signers can only be added to a countersign or vote", s.spec.Key, s.spec.Mode)
 	case r.Department == "":
-		return invalid("department", "name the department of the new signer")
+		return Invalid("department", "name the department of the new signer")
 	}
 	for _, sg := range s.signers {
 		if sg.Department == r.Department && sg.User == r.User {
-			return conflict("department %s already signs step %s", r.Department, s.spec.Key)
+			return Conflict("department %s already signs step %s", r.Department, s.spec.Key)
 		}
 	}
 	return nil
@@ -251,9 +251,9 @@ func (c *Case) validateUrge(ctx workflow.Context, u Urge) error {
 	t := c.taskByID(u.TaskID)
 	switch {
 	case t == nil:
-		return notFound("task %s is not part of case %s", u.TaskID, c.info.ID)
+		return NotFound("task %s is not part of case %s", u.TaskID, c.info.ID)
 	case t.State != TaskOpen:
-		return conflict("task %s is %s; only open tasks can be urged", t.ID, t.State)
+		return Conflict("task %s is %s; only open tasks can be urged", t.ID, t.State)
 	}
 	return nil
 }
@@ -274,11 +274,11 @@ func (c *Case) urge(ctx workflow.Context, u Urge) (TaskView, error) {
 func (c *Case) validateWithdraw(ctx workflow.Context, a CaseAction) error {
 	switch {
 	case a.Actor.UserID != c.info.Applicant.UserID:
-		return forbidden("only the applicant may withdraw case %s", c.info.ID)
+		return Forbidden("only the applicant may withdraw case %s", c.info.ID)
 	case c.closing || c.withdrawn != nil:
-		return conflict("case %s is closed", c.info.ID)
+		return Conflict("case %s is closed", c.info.ID)
 	case !c.withdrawable:
-		return conflict("case %s can no longer be withdrawn (state %s)", c.info.ID, c.view.State)
+		return Conflict("case %s can no longer be withdrawn (state %s)", c.info.ID, c.view.State)
 	}
 	return nil
 }
@@ -294,9 +294,9 @@ func (c *Case) withdraw(ctx workflow.Context, a CaseAction) (CaseStatus, error) 
 func (c *Case) validateResubmit(ctx workflow.Context, a CaseAction) error {
 	switch {
 	case a.Actor.UserID != c.info.Applicant.UserID:
-		return forbidden("only the applicant may resubmit case %s", c.info.ID)
+		return Forbidden("only the applicant may resubmit case %s", c.info.ID)
 	case c.correction == nil || c.correction.resubmitted:
-		return conflict("case %s is not waiting for a correction", c.info.ID)
+		return Conflict("case %s is not waiting for a correction", c.info.ID)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
 
+	"talentflow/internal/processes"
 	tfworker "talentflow/worker"
 )
 
@@ -18,10 +19,12 @@ func TestReplayRecordedHistories(t *testing.T) {
 	files, err := filepath.Glob("testdata/histories/*.json")
 	require.NoError(t, err)
 	require.NotEmpty(t, files, "no recorded histories")
+	registry, err := processes.Registry()
+	require.NoError(t, err)
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
-			tfworker.RegisterWorkflows(replayer)
+			tfworker.RegisterWorkflows(replayer, registry)
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

@@ -59,8 +59,8 @@ func (c *Case) raiseYellow(ctx workflow.Context, t *task) {
 	t.Warning = WarningYellow
 	c.touch(t)
 	c.Event(ctx, Event{Kind: EventWarningYellow, TaskID: t.ID, Step: t.Step, Department: t.Department,
-		Detail: "deadline " + formatTime(t.sched.Deadline)})
-	c.Notify(NotifyReminder, t.ID, fmt.Sprintf("黄牌提醒：%s「%s」将于 %s 到期", c.info.Title, t.StepName, formatTime(t.sched.Deadline)),
+		Detail: "deadline " + FormatTime(t.sched.Deadline)})
+	c.Notify(NotifyReminder, t.ID, fmt.Sprintf("黄牌提醒：%s「%s」将于 %s 到期", c.info.Title, t.StepName, FormatTime(t.sched.Deadline)),
 		"请尽快办理。", c.workers(t))
 }
 
@@ -69,7 +69,7 @@ func (c *Case) raiseRed(ctx workflow.Context, t *task) {
 	t.Escalation = EscalationDeptHead
 	c.touch(t)
 	c.Event(ctx, Event{Kind: EventWarningRed, TaskID: t.ID, Step: t.Step, Department: t.Department,
-		Detail: "overdue since " + formatTime(t.sched.Deadline)})
+		Detail: "overdue since " + FormatTime(t.sched.Deadline)})
 	c.Event(ctx, Event{Kind: EventEscalated, TaskID: t.ID, Step: t.Step, Department: t.Department, Detail: "to " + RoleDeptHead})
 	c.Audit(ctx, System, "task.escalate", "task/"+t.ID, RoleDeptHead, "deadline passed without a decision")
 	title := fmt.Sprintf("红牌督办：%s「%s」已超期", c.info.Title, t.StepName)
@@ -86,6 +86,6 @@ func (c *Case) escalateToLGO(ctx workflow.Context, t *task) {
 		"已超期并通知分管领导，仍未办理，请督办。", Recipient{Role: RoleLGO})
 }
 
-func formatTime(t time.Time) string {
+func FormatTime(t time.Time) string {
 	return t.In(domain.ChinaTime).Format("2006-01-02 15:04")
 }

@@ -232,7 +232,7 @@ func (c *Case) RunStep(ctx workflow.Context, spec StepSpec) (StepResult, error) 
 		return StepResult{}, err
 	}
 
-	if _, err := c.wait(ctx, 0, func() bool { return s.result != nil }); err != nil {
+	if _, err := c.Wait(ctx, 0, func() bool { return s.result != nil }); err != nil {
 		return StepResult{}, err
 	}
 	res := *s.result
@@ -341,14 +341,14 @@ func (c *Case) arm(ctx workflow.Context, tasks ...*task) {
 	if len(reqs) == 0 {
 		return
 	}
-	for i, sched := range c.schedule(ctx, reqs...) {
+	for i, sched := range c.Deadlines(ctx, reqs...) {
 		t := armed[i]
 		if t.State != TaskOpen { // decided while the calendar answered
 			continue
 		}
 		t.sched = sched
-		t.Deadline = timePtr(sched.Deadline)
-		t.YellowAt = timePtr(sched.YellowAt)
+		t.Deadline = TimePtr(sched.Deadline)
+		t.YellowAt = TimePtr(sched.YellowAt)
 		c.touch(t)
 		c.watch(t)
 	}
@@ -366,6 +366,10 @@ func (c *Case) applyDecision(ctx workflow.Context, t *task, rule OutcomeRule, d 
 		t.Assignee = d.Actor.Username
 	}
 	s.decisions = append(s.decisions, d)
+	for _, sum := range d.Attachments {
+		c.pending.attachments = append(c.pending.attachments, AttachmentLink{CaseID: c.info.ID, TaskID: t.ID, SHA256: sum,
+			AddedBy: d.Actor.UserID, At: now})
+	}
 	c.Event(ctx, Event{Kind: EventDecision, TaskID: t.ID, Step: t.Step, Actor: d.Actor.Username, Role: d.Actor.Role,
 		Department: d.Actor.Department, Outcome: d.Outcome, Comment: d.Comment, Detail: decisionDetail(d)})
 	c.Audit(ctx, d.Actor, "task."+string(d.Outcome), "task/"+t.ID, string(rule.Class), d.Comment)
@@ -494,7 +498,7 @@ func (c *Case) recordConsumed(ctx workflow.Context, tasks []*task) {
 	for i, t := range tasks {
 		intervals[i] = Interval{From: t.clockFrom, To: now}
 	}
-	for i, days := range c.measure(ctx, intervals) {
+	for i, days := range c.WorkingDays(ctx, intervals) {
 		tasks[i].signer.consumed += days
 	}
 }
@@ -509,7 +513,7 @@ func decisionDetail(d Decision) string {
 	return ""
 }
 
-func timePtr(t time.Time) *time.Time {
+func TimePtr(t time.Time) *time.Time {
 	if t.IsZero() {
 		return nil
 	}

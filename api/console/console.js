@@ -31,25 +31,14 @@ const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
 // ---------- Vocabulary the API does not label ----------
 
-const CASE_STATES = {
-  draft: '草稿', submitted: '已提交', accepting: '窗口受理', in_review: '部门会签', signoff: '审定',
-  notice: '公示中', objection: '异议处理', certifying: '制证中', certified: '已认定', returned: '退回补正',
-  rejected: '未通过', withdrawn: '已撤回', expired: '已逾期', pairing: '待配对', paired: '已配对',
-};
 const TASK_STATES = { open: '待办理', paused: '已暂停', done: '已办结', cancelled: '已取消' };
-const PROCESSES = { introduction: '人才引进认定', pairing_request: '联系领导配对' };
 const MODES = { single: '单人办理', sequential: '依次审批', countersign: '会签', any_of: '或签', vote: '票签' };
-const STEPS = {
-  window: '窗口受理', review: '部门会签', signoff: '领导小组办公室审定', objection: '公示异议处理',
-  notice: '公示', pairing: '指定联系领导与服务专员',
-};
-const EVENTS = {
-  submitted: '提交', step_opened: '环节开始', task_opened: '任务生成', decision: '审批意见', claimed: '认领',
-  unclaimed: '取消认领', delegated: '转办', signer_added: '加签', warning_yellow: '黄牌预警', warning_red: '红牌预警',
-  escalated: '督办升级', returned: '退回补正', resubmitted: '重新提交', expired: '逾期关闭', withdrawn: '撤回',
-  notice_started: '公示开始', objection: '公示异议', notice_resumed: '公示恢复', certified: '颁发证书',
-  pairing_requested: '联系领导配对', closed: '关闭', urged: '催办', comment: '评论', calendar_fallback: '节假日数据缺失',
-};
+// Processes, their case states, steps and timeline kinds come from the process registry
+// (GET /api/v1/vocabularies), so a new process brings its own labels.
+let CASE_STATES = {};
+let PROCESSES = {};
+let STEPS = {};
+let EVENTS = {};
 const NOTICE_KINDS = { reminder: '到期提醒', escalation: '督办升级', urge: '催办', cc: '抄送', assigned: '待办', info: '通知' };
 const WARNINGS = { yellow: '黄牌', red: '红牌' };
 const SCOPES = [['mine', '我的待办'], ['department', '部门待办'], ['claimable', '可认领'], ['done', '已办'], ['cc', '抄送']];
@@ -117,6 +106,11 @@ async function loadSession() {
   ]);
   S.me = me;
   S.vocab = vocab;
+  const labels = (terms) => Object.fromEntries((terms || []).map((t) => [t.value, t.label]));
+  CASE_STATES = labels(vocab.states);
+  PROCESSES = labels(vocab.processes);
+  STEPS = labels(vocab.steps);
+  EVENTS = labels(vocab.events);
   S.depts = Object.fromEntries((depts || []).map((d) => [d.code, d.name]));
   renderHeader();
 }
@@ -530,7 +524,7 @@ function summaryCard(c) {
     ['提交时间', fmtTime(c.submitted_at)],
     ['最近更新', fmtTime(c.updated_at)],
     ['补正截止', fmtTime(c.correction_deadline)],
-    ['公示截止', fmtTime(c.notice_ends_at)],
+    ['公示截止', fmtTime(c.phase_ends_at)],
     ['证书编号', c.certificate_no],
     ['办结时间', fmtTime(c.closed_at)],
   ].filter((r) => r[1]);
@@ -683,7 +677,7 @@ function bindDecision(c, tasks, reload) {
     busy(form, async () => {
       try {
         const res = await api('POST', `/api/v1/tasks/${encodeURIComponent(t.id)}/decision`, body);
-        const st = res.case && res.case.state;
+        const st = res.case_state;
         reload(`已提交“${label('outcomes', body.outcome)}”意见。${st ? `办件当前状态：${CASE_STATES[st] || st}。` : ''}`);
       } catch (err) {
         showError(err, form);

@@ -10,6 +10,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/config"
 	"talentflow/internal/platform"
+	"talentflow/internal/processes"
 )
 
 // DevCmd is `talentflow dev`.
@@ -55,6 +56,7 @@ func (c *APICmd) Run(ctx context.Context) error {
 		return err
 	}
 	go api.Authz.ReloadEvery(ctx, 30*time.Second, log)
+	go api.Server.App.KeepReconcilingStarts(ctx, 30*time.Second)
 	log.Info("talentflow api ready", "addr", listener.Addr().String(), "temporal", cfg.Temporal.Address,
 		"database", string(svc.DB.Dialect))
 	return platform.ServeListener(ctx, listener, api.Server.Handler(), log)
@@ -101,7 +103,11 @@ func (c *MigrateCmd) Run(ctx context.Context) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	db, err := platform.OpenDatabase(ctx, cfg, log)
+	registry, err := processes.Registry()
+	if err != nil {
+		return err
+	}
+	db, err := platform.OpenDatabase(ctx, cfg, log, registry)
 	if err != nil {
 		return err
 	}

@@ -11,40 +11,60 @@ import (
 	"time"
 
 	"go.temporal.io/api/serviceerror"
+	"gorm.io/gorm"
 
 	"talentflow/authz"
-	"talentflow/internal/routing"
 	"talentflow/internal/store"
 	"talentflow/workflows"
 )
 
 // Workflows is what the application needs from Temporal.
 type Workflows interface {
-	// StartIntroduction starts a case workflow; a second start of the same case fails with
+	// Start starts a case workflow; a second start of the same case fails with
 	// ErrAlreadyStarted.
-	StartIntroduction(ctx context.Context, in workflows.IntroductionInput) error
+	Start(ctx context.Context, req StartRequest) error
 	// Update sends an update and waits for its answer into out.
 	Update(ctx context.Context, workflowID, update string, arg, out any) error
-	// Started reports whether a workflow with this id exists (after a start whose result is
-	// unknown, e.g. a timeout).
-	Started(ctx context.Context, workflowID string) (bool, error)
 	// Ping checks the frontend answers.
 	Ping(ctx context.Context) error
 }
 
-// ErrAlreadyStarted is returned by StartIntroduction for a case that already has a workflow.
+// StartRequest starts the workflow of a case: its type by registered name and its input.
+type StartRequest struct {
+	CaseID     string
+	Process    string
+	WorkflowID string
+	Workflow   string
+	Input      any
+	// Category is the talent category the case concerns (a search attribute), if any.
+	Category string
+}
+
+// ErrAlreadyStarted is returned by Start for a case that already has a workflow.
 var ErrAlreadyStarted = errors.New("workflow already started")
+
+// Processes is what the generic use cases know of the processes (the registry implements it).
+type Processes interface {
+	// Known reports whether a process of that name is registered.
+	Known(name string) bool
+	// Detail is the process's own part of a case page (an application profile...), nil if it
+	// has none; unmasked says the reader works the case and may see personal data in full.
+	Detail(ctx context.Context, db *gorm.DB, process, caseID string, unmasked bool) (any, error)
+}
 
 // App holds the dependencies of every use case.
 type App struct {
 	DB          *store.DB
 	Authz       *authz.Authorizer
 	Engine      Workflows
-	Routing     *routing.Introduction
+	Processes   Processes
 	Attachments AttachmentStore
 	Log         *slog.Logger
 	Now         func() time.Time
 }
+
+// Time is the current time in UTC, as the use cases see it.
+func (a *App) Time() time.Time { return a.now() }
 
 func (a *App) now() time.Time {
 	if a.Now != nil {
@@ -111,6 +131,9 @@ func (a *App) unavailable(ctx context.Context, what string, err error) *Error {
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is unavailable; try again shortly"}
 }
 
+// EngineError turns a workflow update failure into an application error (see engineError).
+func (a *App) EngineError(ctx context.Context, err error) error { return a.engineError(ctx, err) }
+
 // engineError turns a workflow update failure into an application error: a rejection keeps its
 // meaning (409, 422...), a finished workflow is a conflict, anything else is unavailability.
 func (a *App) engineError(ctx context.Context, err error) error {
@@ -136,9 +159,16 @@ func (a *App) engineError(ctx context.Context, err error) error {
 	return a.unavailable(ctx, "the workflow service", err)
 }
 
-// actor is how the workflows see the principal acting in role within dept.
+// Actor is how the workflows see the principal acting in role within dept.
+func Actor(p *authz.Principal, role, dept string) workflows.Actor { return actor(p, role, dept) }
+
 func actor(p *authz.Principal, role, dept string) workflows.Actor {
 	return workflows.Actor{UserID: p.User.ID, Username: p.User.Username, Name: p.User.DisplayName, Role: role, Department: dept}
+}
+
+// ActingAs finds the role that lets p do act in dept, or a 403 naming the department.
+func (a *App) ActingAs(ctx context.Context, p *authz.Principal, dept string, act authz.Action) (workflows.Actor, error) {
+	return a.actingAs(ctx, p, dept, act)
 }
 
 // actingAs finds the role that lets p do act in dept, or a 403 naming the department.

@@ -21,8 +21,8 @@ import (
 // CaseSummary is a case in a list.
 type CaseSummary struct {
 	ID          string          `json:"id"`
-	Process     string          `json:"process" enum:"introduction,pairing_request"`
-	State       string          `json:"state" enum:"draft,submitted,accepting,in_review,signoff,notice,objection,certifying,certified,returned,rejected,withdrawn,expired,pairing,paired"`
+	Process     ProcessName     `json:"process"`
+	State       CaseState       `json:"state"`
 	CurrentStep string          `json:"current_step"`
 	StepName    string          `json:"step_name"`
 	Title       string          `json:"title"`
@@ -39,15 +39,18 @@ type CaseDetail struct {
 	CertificateNo string `json:"certificate_no,omitempty"`
 	// Deadline is when the current step is due: the earliest open task's deadline, else the
 	// applicant's correction deadline, else the end of the public notice.
-	Deadline           *time.Time        `json:"deadline,omitempty"`
-	CorrectionDeadline *time.Time        `json:"correction_deadline,omitempty"`
-	NoticeEndsAt       *time.Time        `json:"notice_ends_at,omitempty"`
-	SubmittedAt        *time.Time        `json:"submitted_at,omitempty"`
-	Applicant          UserRef           `json:"applicant"`
-	Profile            *IntroductionView `json:"profile,omitempty"`
-	Tasks              []TaskItem        `json:"tasks"`
-	Timeline           []TimelineEntry   `json:"timeline"`
-	Attachments        []AttachmentInfo  `json:"attachments"`
+	Deadline           *time.Time `json:"deadline,omitempty"`
+	CorrectionDeadline *time.Time `json:"correction_deadline,omitempty"`
+	// PhaseEndsAt is when the current timed phase without tasks ends (a public notice...).
+	PhaseEndsAt *time.Time `json:"phase_ends_at,omitempty"`
+	SubmittedAt *time.Time `json:"submitted_at,omitempty"`
+	Applicant   UserRef    `json:"applicant"`
+	// Profile is the process's own part of the case (an introduction's application profile),
+	// personal data masked unless the reader works the case.
+	Profile     any              `json:"profile,omitempty"`
+	Tasks       []TaskItem       `json:"tasks"`
+	Timeline    []TimelineEntry  `json:"timeline"`
+	Attachments []AttachmentInfo `json:"attachments"`
 	// Audit lists the audit-log rows about this case, for readers of the audit log.
 	Audit []AuditItem `json:"audit,omitempty"`
 }
@@ -62,7 +65,7 @@ type UserRef struct {
 // TimelineEntry is one event in a case's history.
 type TimelineEntry struct {
 	At         time.Time `json:"at"`
-	Kind       string    `json:"kind" enum:"submitted,step_opened,task_opened,decision,claimed,unclaimed,delegated,signer_added,warning_yellow,warning_red,escalated,returned,resubmitted,expired,withdrawn,notice_started,objection,notice_resumed,certified,pairing_requested,closed,calendar_fallback,urged,comment"`
+	Kind       EventKind `json:"kind"`
 	Step       string    `json:"step,omitempty"`
 	TaskID     string    `json:"task_id,omitempty"`
 	Actor      string    `json:"actor,omitempty"`
@@ -74,7 +77,7 @@ type TimelineEntry struct {
 }
 
 func summary(c store.Case) CaseSummary {
-	return CaseSummary{ID: c.ID, Process: c.Process, State: c.State, CurrentStep: c.CurrentStep, StepName: c.StepName,
+	return CaseSummary{ID: c.ID, Process: ProcessName(c.Process), State: CaseState(c.State), CurrentStep: c.CurrentStep, StepName: c.StepName,
 		Title: c.Title, Category: domain.Category(c.Category), Warning: c.Warning, CreatedAt: c.CreatedAt,
 		UpdatedAt: c.UpdatedAt, ClosedAt: c.ClosedAt}
 }
@@ -137,19 +140,15 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 		return CaseDetail{}, err
 	}
 	d := CaseDetail{CaseSummary: summary(c), CertificateNo: c.CertificateNo, CorrectionDeadline: c.CorrectionDeadline,
-		NoticeEndsAt: c.NoticeEndsAt, SubmittedAt: c.SubmittedAt, Tasks: []TaskItem{}, Timeline: []TimelineEntry{},
+		PhaseEndsAt: c.PhaseEndsAt, SubmittedAt: c.SubmittedAt, Tasks: []TaskItem{}, Timeline: []TimelineEntry{},
 		Attachments: []AttachmentInfo{}}
 	db := a.DB.WithContext(ctx)
 	var applicant store.User
 	if err := db.Where("id = ?", c.ApplicantID).Take(&applicant).Error; err == nil {
 		d.Applicant = UserRef{ID: applicant.ID, Username: applicant.Username, Name: applicant.DisplayName}
 	}
-	if c.Process == workflows.ProcessIntroduction {
-		var in store.Introduction
-		if err := db.Where("case_id = ?", c.ID).Take(&in).Error; err == nil {
-			v := introductionView(in, !works)
-			d.Profile = &v
-		}
+	if d.Profile, err = a.Processes.Detail(ctx, db, c.Process, c.ID, works); err != nil {
+		return d, a.unavailable(ctx, "the database", err)
 	}
 	var tasks []store.Task
 	if err := db.Where("case_id = ?", c.ID).Order("opened_at, id").Find(&tasks).Error; err != nil {
@@ -157,13 +156,13 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 	}
 	withActions := a.actionsOf(p)
 	for _, t := range tasks {
-		d.Tasks = append(d.Tasks, withActions(taskItem(t, c.Title)))
+		d.Tasks = append(d.Tasks, withActions(taskItem(t, c)))
 		if t.State == workflows.TaskOpen && t.Deadline != nil && (d.Deadline == nil || t.Deadline.Before(*d.Deadline)) {
 			d.Deadline = t.Deadline
 		}
 	}
 	if d.Deadline == nil {
-		d.Deadline = cmp.Or(c.CorrectionDeadline, c.NoticeEndsAt)
+		d.Deadline = cmp.Or(c.CorrectionDeadline, c.PhaseEndsAt)
 	}
 	if d.Timeline, err = a.timeline(ctx, c.ID); err != nil {
 		return d, a.unavailable(ctx, "the database", err)
@@ -200,7 +199,7 @@ func (a *App) timeline(ctx context.Context, caseID string) ([]TimelineEntry, err
 	})
 	out := make([]TimelineEntry, 0, len(events))
 	for _, e := range events {
-		out = append(out, TimelineEntry{At: e.At, Kind: e.Kind, Step: e.Step, TaskID: e.TaskID, Actor: e.Actor, Role: e.Role,
+		out = append(out, TimelineEntry{At: e.At, Kind: EventKind(e.Kind), Step: e.Step, TaskID: e.TaskID, Actor: e.Actor, Role: e.Role,
 			Department: e.Department, Outcome: e.Outcome, Comment: e.Comment, Detail: e.Detail})
 	}
 	comments, err := a.comments(ctx, "case_id", caseID)
@@ -208,7 +207,7 @@ func (a *App) timeline(ctx context.Context, caseID string) ([]TimelineEntry, err
 		return nil, err
 	}
 	for _, c := range comments {
-		out = append(out, TimelineEntry{At: c.CreatedAt, Kind: "comment", TaskID: c.TaskID, Actor: c.Author, Comment: c.Body})
+		out = append(out, TimelineEntry{At: c.CreatedAt, Kind: workflows.EventComment, TaskID: c.TaskID, Actor: c.Author, Comment: c.Body})
 	}
 	slices.SortStableFunc(out, func(x, y TimelineEntry) int { return x.At.Compare(y.At) })
 	return out, nil
@@ -230,10 +229,10 @@ func eventOrder(id string) int {
 
 // CaseFilter selects cases in a list.
 type CaseFilter struct {
-	Process string `query:"process" validate:"omitempty,oneof=introduction pairing_request"`
-	State   string `query:"state" validate:"max=40"`
-	Cursor  string `query:"cursor"`
-	Limit   int    `query:"limit" validate:"omitempty,min=1,max=200"`
+	Process ProcessName `query:"process"`
+	State   string      `query:"state" validate:"max=40"`
+	Cursor  string      `query:"cursor"`
+	Limit   int         `query:"limit" validate:"omitempty,min=1,max=200"`
 }
 
 // Page is one page of a list and the cursor of the next.
@@ -246,6 +245,9 @@ type Page[T any] struct {
 // with a task there; everything for county-wide readers.
 func (a *App) Cases(ctx context.Context, p *authz.Principal, f CaseFilter) (Page[CaseSummary], error) {
 	if err := check(f); err != nil {
+		return Page[CaseSummary]{}, err
+	}
+	if err := a.knownProcess(f.Process); err != nil {
 		return Page[CaseSummary]{}, err
 	}
 	q := a.DB.WithContext(ctx).Model(&store.Case{})

@@ -21,7 +21,8 @@ type TaskItem struct {
 	ID         string         `json:"id"`
 	CaseID     string         `json:"case_id"`
 	CaseTitle  string         `json:"case_title"`
-	Process    string         `json:"process"`
+	CaseState  CaseState      `json:"case_state"`
+	Process    ProcessName    `json:"process"`
 	Step       string         `json:"step"`
 	StepName   string         `json:"step_name"`
 	Mode       string         `json:"mode" enum:"single,sequential,countersign,any_of,vote"`
@@ -54,8 +55,8 @@ func (TaskActionName) EnumValues() []string {
 	return []string{"claim", "release", "decide", "delegate", "urge", "add_signer", "comment"}
 }
 
-func taskItem(t store.Task, caseTitle string) TaskItem {
-	item := TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: caseTitle, Process: t.Process, Step: t.Step, StepName: t.StepName,
+func taskItem(t store.Task, c store.Case) TaskItem {
+	item := TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: c.Title, CaseState: CaseState(c.State), Process: ProcessName(t.Process), Step: t.Step, StepName: t.StepName,
 		Mode: t.Mode, Attempt: t.Attempt, Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
 		Outcome: domain.Outcome(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,
 		OpenedAt: t.OpenedAt, Deadline: t.Deadline, Warning: t.Warning, Escalation: t.Escalation, UrgeCount: t.UrgeCount,
@@ -136,20 +137,23 @@ func (TaskScope) EnumValues() []string {
 
 // TaskFilter narrows an inbox.
 type TaskFilter struct {
-	Scope      TaskScope `query:"scope" validate:"omitempty,oneof=mine department claimable done cc"`
-	Process    string    `query:"process" validate:"omitempty,oneof=introduction pairing_request"`
-	State      string    `query:"state" validate:"omitempty,oneof=open paused done cancelled"`
-	Warning    string    `query:"warning" validate:"omitempty,oneof=none yellow red"`
-	Department string    `query:"department" validate:"max=40"`
-	From       string    `query:"from" validate:"omitempty,datetime=2006-01-02"`
-	To         string    `query:"to" validate:"omitempty,datetime=2006-01-02"`
-	Cursor     string    `query:"cursor"`
-	Limit      int       `query:"limit" validate:"omitempty,min=1,max=200"`
+	Scope      TaskScope   `query:"scope" validate:"omitempty,oneof=mine department claimable done cc"`
+	Process    ProcessName `query:"process"`
+	State      string      `query:"state" validate:"omitempty,oneof=open paused done cancelled"`
+	Warning    string      `query:"warning" validate:"omitempty,oneof=none yellow red"`
+	Department string      `query:"department" validate:"max=40"`
+	From       string      `query:"from" validate:"omitempty,datetime=2006-01-02"`
+	To         string      `query:"to" validate:"omitempty,datetime=2006-01-02"`
+	Cursor     string      `query:"cursor"`
+	Limit      int         `query:"limit" validate:"omitempty,min=1,max=200"`
 }
 
 // Tasks lists an inbox. An approver only ever sees tasks of departments where they hold a role.
 func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page[TaskItem], error) {
 	if err := check(f); err != nil {
+		return Page[TaskItem]{}, err
+	}
+	if err := a.knownProcess(f.Process); err != nil {
 		return Page[TaskItem]{}, err
 	}
 	if f.Scope == "" {
@@ -221,7 +225,7 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 	if err := q.Find(&rows).Error; err != nil {
 		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
 	}
-	titles, err := a.caseTitles(ctx, rows)
+	cases, err := a.casesOf(ctx, rows)
 	if err != nil {
 		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
 	}
@@ -236,22 +240,23 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 	}
 	withActions := a.actionsOf(p)
 	return pageOf(rows, limit, sortKey, func(t store.Task) TaskItem {
-		return withActions(taskItem(t, titles[t.CaseID]))
+		return withActions(taskItem(t, cases[t.CaseID]))
 	}), nil
 }
 
-func (a *App) caseTitles(ctx context.Context, tasks []store.Task) (map[string]string, error) {
+// casesOf loads the title and state of each task's case.
+func (a *App) casesOf(ctx context.Context, tasks []store.Task) (map[string]store.Case, error) {
 	ids := make([]string, 0, len(tasks))
 	for _, t := range tasks {
 		ids = append(ids, t.CaseID)
 	}
 	var cases []store.Case
-	if err := a.DB.WithContext(ctx).Select("id", "title").Where("id IN ?", append(ids, "")).Find(&cases).Error; err != nil {
+	if err := a.DB.WithContext(ctx).Select("id", "title", "state").Where("id IN ?", append(ids, "")).Find(&cases).Error; err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(cases))
+	out := make(map[string]store.Case, len(cases))
 	for _, c := range cases {
-		out[c.ID] = c.Title
+		out[c.ID] = c
 	}
 	return out, nil
 }
@@ -286,50 +291,65 @@ type DecisionInput struct {
 	Attachments []string        `json:"attachments,omitempty" validate:"max=20,dive,sha256"`
 }
 
-// Decide takes a decision on a task. It answers once the workflow has accepted it and the case
-// has moved on; a task no longer open, or decided by someone else first, is a conflict.
-func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (workflows.DecisionResult, error) {
+// Decide takes a decision on a task. It answers, with the decided task, once the workflow has
+// accepted it and the case has moved on; a task no longer open, or decided by someone else
+// first, is a conflict. The files the decision cites travel in it and join the case in the
+// same read-model write as the decided task.
+func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (TaskItem, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
 	if err := check(in); err != nil {
-		return workflows.DecisionResult{}, err
+		return TaskItem{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskDecide)
 	if err != nil {
-		return workflows.DecisionResult{}, err
+		return TaskItem{}, err
 	}
 	if t.State != workflows.TaskOpen {
-		return workflows.DecisionResult{}, Conflict("task %s is no longer open: it is %s", id, t.State)
+		return TaskItem{}, Conflict("task %s is no longer open: it is %s", id, t.State)
 	}
 	if err := a.checkAttachments(ctx, p, c.ID, in.Attachments); err != nil {
-		return workflows.DecisionResult{}, err
+		return TaskItem{}, err
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
 		Category: in.Category, Attachments: in.Attachments, Actor: who}
-	var res workflows.DecisionResult
-	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateDecide, d, &res); err != nil {
-		return res, a.engineError(ctx, err)
+	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateDecide, d)
+}
+
+// updateTask sends a task update to the case's workflow and answers the task document as the
+// read model now has it (the workflow answers once it has written it).
+func (a *App) updateTask(ctx context.Context, p *authz.Principal, c store.Case, taskID, update string, arg any) (TaskItem, error) {
+	if err := a.Engine.Update(ctx, c.WorkflowID, update, arg, nil); err != nil {
+		return TaskItem{}, a.engineError(ctx, err)
 	}
-	// The files a decision cites join the case only once the decision is taken.
-	return res, a.linkAttachments(context.WithoutCancel(ctx), p, c.ID, t.ID, in.Attachments)
+	return a.taskDocument(ctx, p, taskID)
+}
+
+// taskDocument is the answer of every task endpoint: the task as inboxes show it, with the
+// caller's actions on it now.
+func (a *App) taskDocument(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
+	var t store.Task
+	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
+		return TaskItem{}, a.dbError(ctx, err)
+	}
+	cases, err := a.casesOf(ctx, []store.Task{t})
+	if err != nil {
+		return TaskItem{}, a.unavailable(ctx, "the database", err)
+	}
+	return a.withActions(p, taskItem(t, cases[t.CaseID])), nil
 }
 
 // ClaimTask takes an open task into the caller's own inbox.
-func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (workflows.TaskView, error) {
+func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
 	t, c, who, err := a.task(ctx, p, id, authz.TaskClaim)
 	if err != nil {
-		return workflows.TaskView{}, err
+		return TaskItem{}, err
 	}
-	var out workflows.TaskView
-	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who}, &out)
-	if err != nil {
-		return out, a.engineError(ctx, err)
-	}
-	return out, nil
+	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
 }
 
 // UnclaimTask puts a claimed task back into the department's inbox: the claimer may, and so may
 // whoever may release tasks there (a department head, the leading-group office).
-func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (workflows.TaskView, error) {
+func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
 	act := authz.TaskRelease
 	var t store.Task
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err == nil && t.Assignee == p.User.Username {
@@ -337,17 +357,12 @@ func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (w
 	}
 	t, c, who, err := a.task(ctx, p, id, act)
 	if err != nil {
-		return workflows.TaskView{}, err
+		return TaskItem{}, err
 	}
 	if t.Assignee == "" {
-		return workflows.TaskView{}, Conflict("task %s is not claimed", id)
+		return TaskItem{}, Conflict("task %s is not claimed", id)
 	}
-	var out workflows.TaskView
-	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who}, &out)
-	if err != nil {
-		return out, a.engineError(ctx, err)
-	}
-	return out, nil
+	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
 }
 
 // DelegationInput hands a task to a colleague.
@@ -358,28 +373,23 @@ type DelegationInput struct {
 
 // DelegateTask hands an open task to another user who holds the task's role in its department
 // (转办).
-func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (workflows.TaskView, error) {
+func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (TaskItem, error) {
 	if err := check(in); err != nil {
-		return workflows.TaskView{}, err
+		return TaskItem{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskDelegate)
 	if err != nil {
-		return workflows.TaskView{}, err
+		return TaskItem{}, err
 	}
 	var target store.User
 	if err := a.DB.WithContext(ctx).Where("username = ? AND disabled = ?", in.To, false).Take(&target).Error; err != nil {
-		return workflows.TaskView{}, Invalid("to", "no active user %q", in.To)
+		return TaskItem{}, Invalid("to", "no active user %q", in.To)
 	}
 	if !a.Authz.Can(target.ID, t.Department, authz.TaskDecide) || !a.holdsRole(ctx, target.ID, t.Department) {
-		return workflows.TaskView{}, Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
+		return TaskItem{}, Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
 	}
-	var out workflows.TaskView
-	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateDelegate,
-		workflows.Delegation{TaskID: t.ID, To: target.Username, Reason: in.Reason, Actor: who}, &out)
-	if err != nil {
-		return out, a.engineError(ctx, err)
-	}
-	return out, nil
+	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateDelegate,
+		workflows.Delegation{TaskID: t.ID, To: target.Username, Reason: in.Reason, Actor: who})
 }
 
 func (a *App) holdsRole(ctx context.Context, userID, dept string) bool {
@@ -396,32 +406,31 @@ type SignerInput struct {
 }
 
 // AddSigner adds a department (or one of its users) to the open countersign or vote step of
-// the task.
-func (a *App) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (workflows.TaskView, error) {
+// the task; it answers the new signer's task.
+func (a *App) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (TaskItem, error) {
 	if err := check(in); err != nil {
-		return workflows.TaskView{}, err
+		return TaskItem{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskAddSigner)
 	if err != nil {
-		return workflows.TaskView{}, err
+		return TaskItem{}, err
 	}
 	var dept store.Department
 	if err := a.DB.WithContext(ctx).Where("code = ?", in.Department).Take(&dept).Error; err != nil {
-		return workflows.TaskView{}, Invalid("department", "no department %q", in.Department)
+		return TaskItem{}, Invalid("department", "no department %q", in.Department)
 	}
 	if in.User != "" {
 		var u store.User
 		if err := a.DB.WithContext(ctx).Where("username = ?", in.User).Take(&u).Error; err != nil || !a.holdsRole(ctx, u.ID, in.Department) {
-			return workflows.TaskView{}, Invalid("user", "%q holds no role in department %s", in.User, in.Department)
+			return TaskItem{}, Invalid("user", "%q holds no role in department %s", in.User, in.Department)
 		}
 	}
-	var out workflows.TaskView
-	err = a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateAddSigner,
-		workflows.SignerRequest{TaskID: t.ID, Department: in.Department, User: in.User, Reason: in.Reason, Actor: who}, &out)
-	if err != nil {
-		return out, a.engineError(ctx, err)
+	var added workflows.TaskView
+	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateAddSigner,
+		workflows.SignerRequest{TaskID: t.ID, Department: in.Department, User: in.User, Reason: in.Reason, Actor: who}, &added); err != nil {
+		return TaskItem{}, a.engineError(ctx, err)
 	}
-	return out, nil
+	return a.taskDocument(ctx, p, added.ID)
 }
 
 // UrgeInput is a 催办 message.
@@ -443,15 +452,7 @@ func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in Ur
 	if t.State != workflows.TaskOpen {
 		return TaskItem{}, Conflict("task %s is %s; only open tasks can be urged", id, t.State)
 	}
-	var out workflows.TaskView
-	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateUrge,
-		workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who}, &out); err != nil {
-		return TaskItem{}, a.engineError(ctx, err)
-	}
-	if err := a.DB.WithContext(ctx).Where("id = ?", t.ID).Take(&t).Error; err != nil {
-		return TaskItem{}, a.unavailable(ctx, "the database", err)
-	}
-	return a.withActions(p, taskItem(t, c.Title)), nil
+	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateUrge, workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who})
 }
 
 // CommentInput is a remark on a task.

@@ -2,7 +2,10 @@ package e2e_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -15,8 +18,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"talentflow/authz"
+	"talentflow/internal/app"
+	intro "talentflow/internal/app/introduction"
 	"talentflow/internal/config"
 	"talentflow/internal/platform"
+	"talentflow/internal/processes"
+	"talentflow/internal/routing"
 )
 
 // envChildData makes the test binary run `talentflow dev` on that data folder instead of the
@@ -136,4 +144,60 @@ func TestKillNineAndRestartKeepsCasesAndWorkflows(t *testing.T) {
 		decide(t, s, openTask(t, s, created.ID), "approve", "同意")
 	}
 	assert.Equal(t, "signoff", getCase(t, applicant, created.ID).State)
+}
+
+// deadEngine is a Temporal that never answers: what a submission meets when the process dies
+// between its database write and the workflow start.
+type deadEngine struct{}
+
+func (deadEngine) Start(context.Context, app.StartRequest) error { return errors.New("process killed") }
+func (deadEngine) Update(context.Context, string, string, any, any) error {
+	return errors.New("process killed")
+}
+func (deadEngine) Ping(context.Context) error { return errors.New("process killed") }
+
+// TestAStartACrashInterruptsIsFinishedAtTheNextStart leaves a case exactly as a crash between
+// the submission's write and the workflow start would — submitted, with no workflow — and
+// starts `talentflow dev` again: the case starts on its own and reaches the window, and the
+// applicant can act on it as usual.
+func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
+	dir := t.TempDir() + "/data"
+	addr := freeAddr(t)
+	first := startChild(t, dir, addr)
+	applicant := first.login(t, "applicant.li")
+	var created struct{ ID string }
+	applicant.must(http.StatusCreated, http.MethodPost, "/api/v1/introductions", profile("B"), &created)
+	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
+	_ = first.cmd.Wait()
+
+	// The submission's transaction runs and commits; then the "process" dies before the start.
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	registry, err := processes.Registry()
+	require.NoError(t, err)
+	db, err := platform.OpenDatabase(ctx, &config.Config{Data: dir}, log, registry)
+	require.NoError(t, err)
+	var li authz.Principal
+	require.NoError(t, db.Where("username = ?", "applicant.li").Take(&li.User).Error)
+	routes, err := routing.LoadIntroduction("")
+	require.NoError(t, err)
+	submit := &intro.Service{App: &app.App{DB: db, Engine: deadEngine{}, Log: log}, Routing: routes}
+	_, err = submit.SubmitIntroduction(ctx, &li, created.ID)
+	require.ErrorIs(t, err, app.ErrStartPending)
+	require.NoError(t, db.Close())
+
+	second := startChild(t, dir, addr)
+	defer func() {
+		_ = second.cmd.Process.Signal(syscall.SIGTERM)
+		_ = second.cmd.Wait()
+	}()
+	applicant = second.login(t, "applicant.li")
+	clerk := second.login(t, "clerk.window")
+	deadline := time.Now().Add(30 * time.Second)
+	for getCase(t, applicant, created.ID).State != "accepting" && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	require.Equal(t, "accepting", getCase(t, applicant, created.ID).State, "the recorded start was finished")
+	decide(t, clerk, openTask(t, clerk, created.ID), "approve", "受理")
+	assert.Equal(t, "in_review", getCase(t, applicant, created.ID).State, "and the case runs as any other")
 }

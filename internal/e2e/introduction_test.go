@@ -134,7 +134,8 @@ func TestCategoryBCaseFromSubmissionToCertificateAsEachDemoRole(t *testing.T) {
 
 	lgo := login(t, "lgo.staff")
 	res := decide(t, lgo, openTask(t, lgo, id), "approve", "同意认定")
-	assert.Equal(t, "notice", res["case"].(map[string]any)["state"])
+	assert.Equal(t, "notice", res["case_state"], "the decided task answers with its case's new state")
+	assert.Equal(t, "done", res["state"])
 
 	// The reviewing departments get a copy of the office's decision (抄送).
 	var copied taskPage

@@ -97,6 +97,8 @@ func RunDev(ctx context.Context, o DevOptions) error {
 	}
 	defer w.Stop()
 	api.Server.TemporalUI = stack.UIURL()
+	// Cases whose start a crash interrupted (recorded, never started) start now.
+	go api.Server.App.KeepReconcilingStarts(ctx, 30*time.Second)
 
 	if o.Out != nil {
 		banner(o, listener.Addr().String(), stack, created, time.Since(started))

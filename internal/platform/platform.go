@@ -16,7 +16,6 @@ import (
 	"net/smtp"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -33,7 +32,8 @@ import (
 	"talentflow/internal/calendar"
 	"talentflow/internal/config"
 	"talentflow/internal/identity"
-	"talentflow/internal/routing"
+	"talentflow/internal/process"
+	"talentflow/internal/processes"
 	"talentflow/internal/store"
 	"talentflow/internal/temporalx"
 	"talentflow/worker"
@@ -55,13 +55,14 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// OpenDatabase opens the application database and applies pending migrations.
-func OpenDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.DB, error) {
+// OpenDatabase opens the application database and applies pending migrations: the
+// foundation's, then each process's.
+func OpenDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger, processes *process.Registry) (*store.DB, error) {
 	db, err := store.Open(cfg.DatabaseURL(), log)
 	if err != nil {
 		return nil, err
 	}
-	applied, err := db.Migrate(ctx)
+	applied, err := db.Migrate(ctx, processes.Schemas()...)
 	if err != nil {
 		db.Close()
 		return nil, err
@@ -132,13 +133,16 @@ func NewWorker(cfg *config.Config, svc *Services) (sdkworker.Worker, error) {
 		deliverer.SMTPAuth = smtp.PlainAuth("", cfg.SMTPUser, cfg.SMTPPassword.Reveal(), host)
 	}
 	acts := worker.Activities{
-		Projector: &activities.Projector{DB: db, Channels: deliverer.Channels(), Log: log},
+		Projector: &activities.Projector{DB: db, Channels: deliverer.Channels(), Log: log, OnClosed: svc.Processes.OnClosed()},
 		Clock: &activities.Clock{Calendar: cal, Scale: cfg.TimeScale, YellowShare: cfg.YellowShare,
 			LGODelayDays: cfg.LGODelayDays, Log: log},
-		Certifier: &activities.Certifier{DB: db, CountyCode: cfg.CountyCode},
 		Deliverer: deliverer,
 	}
-	return worker.New(svc.Temporal, cfg.Temporal.TaskQueue, cfg.Pollers, acts), nil
+	own, err := svc.Processes.Activities(process.Env{DB: db, Log: log, Config: cfg})
+	if err != nil {
+		return nil, err
+	}
+	return worker.New(svc.Temporal, cfg.Temporal.TaskQueue, cfg.Pollers, acts, svc.Processes, own), nil
 }
 
 // API is the HTTP side of talentflow.
@@ -159,17 +163,15 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	if err != nil {
 		return nil, err
 	}
-	routes, err := routing.LoadIntroduction(cfg.RoutingFile)
+	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
+	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: svc.Processes, Log: log,
+		Attachments: app.AttachmentStore{Dir: cfg.AttachmentDir(), MaxBytes: 10 << 20}}
+	routes, err := svc.Processes.Routes(process.Env{DB: db, Log: log, Config: cfg, App: a})
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDepartments(ctx, db, routes.Departments()); err != nil {
-		return nil, err
-	}
-	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
-	a := &app.App{DB: db, Authz: az, Engine: engine, Routing: routes, Log: log,
-		Attachments: app.AttachmentStore{Dir: cfg.AttachmentDir(), MaxBytes: 10 << 20}}
 	srv := &api.Server{App: a, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
+		Processes: svc.Processes, ProcessRoutes: routes,
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
 		}}
@@ -177,19 +179,6 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 		srv.Console = api.Console()
 	}
 	return &API{Server: srv, Identity: idn, Authz: az}, nil
-}
-
-func checkDepartments(ctx context.Context, db *store.DB, codes []string) error {
-	var found []string
-	if err := db.WithContext(ctx).Model(&store.Department{}).Where("code IN ?", codes).Pluck("code", &found).Error; err != nil {
-		return err
-	}
-	for _, c := range codes {
-		if !slices.Contains(found, c) {
-			return fmt.Errorf("the routing names department %q, which does not exist: create it first", c)
-		}
-	}
-	return nil
 }
 
 // Listen claims the HTTP address early, so that a port in use fails the start at once.
@@ -238,10 +227,11 @@ func ServeMetrics(ctx context.Context, addr string, reg *prometheus.Registry, lo
 
 // Services are the connections every long-running talentflow process holds.
 type Services struct {
-	Log      *slog.Logger
-	Registry *prometheus.Registry
-	DB       *store.DB
-	Temporal client.Client
+	Log       *slog.Logger
+	Registry  *prometheus.Registry
+	Processes *process.Registry
+	DB        *store.DB
+	Temporal  client.Client
 }
 
 // Connect validates the configuration, opens the migrated database and dials Temporal.
@@ -251,7 +241,10 @@ func Connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Servic
 	}
 	s := &Services{Log: log, Registry: NewRegistry()}
 	var err error
-	if s.DB, err = OpenDatabase(ctx, cfg, log); err != nil {
+	if s.Processes, err = processes.Registry(); err != nil {
+		return nil, err
+	}
+	if s.DB, err = OpenDatabase(ctx, cfg, log, s.Processes); err != nil {
 		return nil, err
 	}
 	if s.Temporal, err = DialTemporal(ctx, cfg, log, s.Registry); err != nil {

@@ -13,7 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"talentflow/internal/domain"
-	"talentflow/workflows"
+	"talentflow/workflows/introduction"
 )
 
 //go:embed introduction.yaml
@@ -90,17 +90,17 @@ func (f *introductionFile) validate() error {
 }
 
 // Plan is the routing for a case of category c.
-func (r *Introduction) Plan(c domain.Category) workflows.IntroductionPlan {
+func (r *Introduction) Plan(c domain.Category) introduction.IntroductionPlan {
 	f := r.file
-	p := workflows.IntroductionPlan{
-		Window:         workflows.DepartmentLimit{Department: f.Window.Department, LimitDays: f.Window.LimitDays},
-		SignOff:        workflows.DepartmentLimit{Department: f.SignOff.Department, LimitDays: f.SignOff.LimitDays},
+	p := introduction.IntroductionPlan{
+		Window:         introduction.DepartmentLimit{Department: f.Window.Department, LimitDays: f.Window.LimitDays},
+		SignOff:        introduction.DepartmentLimit{Department: f.SignOff.Department, LimitDays: f.SignOff.LimitDays},
 		NoticeDays:     f.NoticeDays,
 		CorrectionDays: f.CorrectionDays,
 		ObjectionDays:  f.ObjectionDays,
 	}
 	for _, s := range f.Reviewers[c] {
-		p.Reviewers = append(p.Reviewers, workflows.DepartmentLimit{Department: s.Department, LimitDays: s.LimitDays})
+		p.Reviewers = append(p.Reviewers, introduction.DepartmentLimit{Department: s.Department, LimitDays: s.LimitDays})
 	}
 	return p
 }

@@ -65,7 +65,7 @@ type Case struct {
 	Category           string
 	CertificateNo      string
 	CorrectionDeadline *time.Time
-	NoticeEndsAt       *time.Time
+	PhaseEndsAt        *time.Time
 	Warning            string
 	WorkflowID         string
 	Rev                int64
@@ -164,23 +164,6 @@ type CaseAttachment struct {
 	AddedAt time.Time
 }
 
-// Introduction is the profile of a talent introduction application (人才引进认定).
-type Introduction struct {
-	CaseID             string `gorm:"primaryKey"`
-	ApplicantID        string
-	Name               string
-	IDNumber           string `gorm:"column:id_number"`
-	Phone              string
-	Education          string
-	Title              string
-	Field              string
-	EmployerCreditCode string
-	Category           string
-	OpenKey            *string
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
-}
-
 // Counter is a named sequence (certificate numbers per year and category).
 type Counter struct {
 	Name  string `gorm:"primaryKey"`
@@ -210,6 +193,20 @@ type Talent struct {
 	Status          string
 	SubsidyEligible bool
 	CertifiedAt     time.Time
+}
+
+// CaseStart is a workflow start recorded with the write that submitted its case; it is deleted
+// once the workflow exists.
+type CaseStart struct {
+	CaseID     string `gorm:"primaryKey"`
+	Process    string
+	WorkflowID string
+	Workflow   string
+	Input      string
+	Category   string
+	CreatedAt  time.Time
+	Attempts   int
+	LastError  string
 }
 
 // AttachmentOwner records that a user uploaded a file, under the name they gave it.

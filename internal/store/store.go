@@ -3,8 +3,8 @@
 package store
 
 import (
+	"cmp"
 	"context"
-	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -20,6 +20,7 @@ import (
 	"github.com/pressly/goose/v3/lock"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 	"gorm.io/gorm/utils"
 )
@@ -84,48 +85,62 @@ func sqliteDSN(path string) string {
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
 }
 
-// Migrate applies every pending migration of the database's dialect and returns the versions
-// applied. On PostgreSQL a session lock lets several processes start at once.
-func (db *DB) Migrate(ctx context.Context) ([]int64, error) {
-	sqlDB, err := db.DB.DB()
-	if err != nil {
-		return nil, err
-	}
-	p, err := db.migrator(sqlDB)
-	if err != nil {
-		return nil, err
-	}
-	results, err := p.Up(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("migrate: %w", err)
-	}
-	applied := make([]int64, 0, len(results))
-	for _, r := range results {
-		applied = append(applied, r.Source.Version)
+// Schema is a set of migrations beyond the foundation: a process's own read-model tables.
+// FS holds a folder per dialect (sqlite/, postgres/) of goose files; their versions are
+// tracked in a table of their own, so each process numbers its migrations from 1.
+type Schema struct {
+	Name string
+	FS   fs.FS
+}
+
+// Migrate applies every pending migration of the database's dialect — the foundation's, then
+// each schema's in order — and returns the versions applied. On PostgreSQL a session lock lets
+// several processes start at once.
+func (db *DB) Migrate(ctx context.Context, schemas ...Schema) ([]int64, error) {
+	var applied []int64
+	for _, sc := range append([]Schema{{FS: migrations}}, schemas...) {
+		p, err := db.migrator(sc)
+		if err != nil {
+			return nil, err
+		}
+		results, err := p.Up(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("migrate %s: %w", cmp.Or(sc.Name, "foundation"), err)
+		}
+		for _, r := range results {
+			applied = append(applied, r.Source.Version)
+		}
 	}
 	return applied, nil
 }
 
-// SchemaVersion is the newest applied migration.
+// SchemaVersion is the newest applied migration of the foundation.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
-	sqlDB, err := db.DB.DB()
-	if err != nil {
-		return 0, err
-	}
-	p, err := db.migrator(sqlDB)
+	p, err := db.migrator(Schema{FS: migrations})
 	if err != nil {
 		return 0, err
 	}
 	return p.GetDBVersion(ctx)
 }
 
-func (db *DB) migrator(sqlDB *sql.DB) (*goose.Provider, error) {
-	fsys, err := fs.Sub(migrations, "migrations/"+string(db.Dialect))
+func (db *DB) migrator(sc Schema) (*goose.Provider, error) {
+	sqlDB, err := db.DB.DB()
+	if err != nil {
+		return nil, err
+	}
+	root := string(db.Dialect)
+	if sc.Name == "" {
+		root = "migrations/" + root
+	}
+	fsys, err := fs.Sub(sc.FS, root)
 	if err != nil {
 		return nil, err
 	}
 	dialect := goose.DialectSQLite3
 	var opts []goose.ProviderOption
+	if sc.Name != "" {
+		opts = append(opts, goose.WithTableName("goose_db_version_"+sc.Name))
+	}
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 		locker, err := lock.NewPostgresSessionLocker()
@@ -135,6 +150,20 @@ func (db *DB) migrator(sqlDB *sql.DB) (*goose.Provider, error) {
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
 	return goose.NewProvider(dialect, sqlDB, fsys, opts...)
+}
+
+// NextInSequence increments a named counter and returns its new value, atomically, inside tx
+// (certificate numbers per year and category, batch numbers...).
+func NextInSequence(tx *gorm.DB, name string) (int64, error) {
+	row := Counter{Name: name, Value: 1}
+	err := tx.Clauses(
+		clause.OnConflict{
+			Columns:   []clause.Column{{Name: "name"}},
+			DoUpdates: clause.Set{{Column: clause.Column{Name: "value"}, Value: gorm.Expr("counters.value + 1")}},
+		},
+		clause.Returning{Columns: []clause.Column{{Name: "value"}}},
+	).Create(&row).Error
+	return row.Value, err
 }
 
 // Ping checks the database answers.

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"talentflow/internal/store"
+	storeintro "talentflow/internal/store/introduction"
 	"talentflow/internal/store/storetest"
 )
 
@@ -23,10 +24,19 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func openTest(t *testing.T) *store.DB { return storetest.Open(t) }
 
+// migrationRoots are the foundation's migrations and every process's own.
+var migrationRoots = []string{"migrations", "introduction/migrations"}
+
 func TestMigrationsOfBothDialectsMatch(t *testing.T) {
+	for _, root := range migrationRoots {
+		t.Run(root, func(t *testing.T) { migrationsMatch(t, root) })
+	}
+}
+
+func migrationsMatch(t *testing.T, root string) {
 	versions := func(dialect string) []string {
 		var out []string
-		entries, err := fs.ReadDir(os.DirFS("migrations"), dialect)
+		entries, err := fs.ReadDir(os.DirFS(root), dialect)
 		require.NoError(t, err)
 		for _, e := range entries {
 			out = append(out, e.Name())
@@ -36,12 +46,12 @@ func TestMigrationsOfBothDialectsMatch(t *testing.T) {
 	}
 	assert.Equal(t, versions("sqlite"), versions("postgres"), "every migration exists for SQLite and PostgreSQL")
 
-	tables := regexp.MustCompile(`(CREATE|ALTER) TABLE (\w+)`)
+	tables := regexp.MustCompile(`(CREATE|ALTER) TABLE (?:IF NOT EXISTS )?(\w+)`)
 	columns := regexp.MustCompile(`(?m)^\s*(?:ALTER TABLE \w+ ADD COLUMN )?(\w+)\s+(TEXT|BIGINT|INTEGER|BOOLEAN|TIMESTAMP|TIMESTAMPTZ)\b`)
 	for _, name := range versions("sqlite") {
-		lite, err := os.ReadFile(filepath.Join("migrations", "sqlite", name))
+		lite, err := os.ReadFile(filepath.Join(root, "sqlite", name))
 		require.NoError(t, err)
-		pg, err := os.ReadFile(filepath.Join("migrations", "postgres", name))
+		pg, err := os.ReadFile(filepath.Join(root, "postgres", name))
 		require.NoError(t, err)
 		assert.Equal(t, tables.FindAllString(string(lite), -1), tables.FindAllString(string(pg), -1), name)
 		norm := func(b []byte) []string {
@@ -62,7 +72,18 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	assert.Empty(t, applied, "a second start applies nothing")
 	v, err := db.SchemaVersion(context.Background())
 	require.NoError(t, err)
-	assert.EqualValues(t, 5, v)
+	assert.EqualValues(t, 7, v)
+}
+
+func TestProcessSchemasKeepTheirOwnVersions(t *testing.T) {
+	db := storetest.Open(t, storeintro.Schema)
+	applied, err := db.Migrate(context.Background(), storeintro.Schema)
+	require.NoError(t, err)
+	assert.Empty(t, applied, "a second start applies nothing")
+	require.NoError(t, db.Exec("SELECT case_id, open_key FROM introductions").Error, "the process's table exists")
+	var n int64
+	require.NoError(t, db.Table("goose_db_version_introduction").Where("version_id > 0").Count(&n).Error)
+	assert.EqualValues(t, 1, n, "versioned in the process's own table")
 }
 
 func TestSQLiteRunsInWALMode(t *testing.T) {

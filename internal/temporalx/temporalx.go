@@ -157,18 +157,19 @@ type Engine struct {
 
 var _ app.Workflows = (*Engine)(nil)
 
-// StartIntroduction starts a talent introduction case; a duplicate start is rejected.
-func (e *Engine) StartIntroduction(ctx context.Context, in workflows.IntroductionInput) error {
+// Start starts a case workflow by its registered type name; a duplicate start is rejected.
+func (e *Engine) Start(ctx context.Context, req app.StartRequest) error {
+	attrs := []temporal.SearchAttributeUpdate{workflows.SearchProcess.ValueSet(req.Process)}
+	if req.Category != "" {
+		attrs = append(attrs, workflows.SearchCategory.ValueSet(req.Category))
+	}
 	_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       workflows.IntroductionWorkflowID(in.CaseID),
+		ID:                       req.WorkflowID,
 		TaskQueue:                e.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes: temporal.NewSearchAttributes(
-			workflows.SearchProcess.ValueSet(workflows.ProcessIntroduction),
-			workflows.SearchCategory.ValueSet(string(in.Category)),
-		),
-	}, workflows.TalentIntroduction, in)
+		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
+	}, req.Workflow, req.Input)
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return app.ErrAlreadyStarted
@@ -191,19 +192,6 @@ func (e *Engine) Update(ctx context.Context, workflowID, update string, arg, out
 		return err
 	}
 	return h.Get(ctx, out)
-}
-
-// Started reports whether a workflow with this id exists.
-func (e *Engine) Started(ctx context.Context, workflowID string) (bool, error) {
-	_, err := e.Client.DescribeWorkflowExecution(ctx, workflowID, "")
-	var nf *serviceerror.NotFound
-	switch {
-	case errors.As(err, &nf):
-		return false, nil
-	case err != nil:
-		return false, err
-	}
-	return true, nil
 }
 
 // Ping checks the frontend.

@@ -20,8 +20,9 @@ import (
 // EnvPostgres names the server DSN that switches tests to PostgreSQL.
 const EnvPostgres = "TALENTFLOW_TEST_POSTGRES"
 
-// Open returns a migrated, empty database that lives as long as the test.
-func Open(t testing.TB) *store.DB {
+// Open returns a migrated, empty database that lives as long as the test: the foundation's
+// tables and those of the schemas given (the processes' own).
+func Open(t testing.TB, schemas ...store.Schema) *store.DB {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	dsn := filepath.Join(t.TempDir(), "test.db")
@@ -33,7 +34,7 @@ func Open(t testing.TB) *store.DB {
 		t.Fatalf("open test database: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background()); err != nil {
+	if _, err := db.Migrate(context.Background(), schemas...); err != nil {
 		t.Fatalf("migrate test database: %v", err)
 	}
 	return db

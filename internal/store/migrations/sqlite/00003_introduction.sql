@@ -1,25 +1,8 @@
--- Talent introduction and certification: application profiles, certificates, certified talents.
+-- The talent register: certificates and certified talents, and named counters. (The
+-- introduction process's own table, introductions, is in internal/store/introduction.)
 -- Keep in step with ../postgres/00003_introduction.sql.
 
 -- +goose Up
-CREATE TABLE introductions (
-    case_id              TEXT PRIMARY KEY REFERENCES cases (id),
-    applicant_id         TEXT NOT NULL REFERENCES users (id),
-    name                 TEXT NOT NULL,
-    id_number            TEXT NOT NULL,
-    phone                TEXT NOT NULL,
-    education            TEXT NOT NULL,
-    title                TEXT NOT NULL,
-    field                TEXT NOT NULL,
-    employer_credit_code TEXT NOT NULL,
-    category             TEXT NOT NULL,
-    -- id_number|category while the application is open; NULL otherwise. Unique: one open
-    -- application per person and category.
-    open_key             TEXT NULL UNIQUE,
-    created_at           TIMESTAMP NOT NULL,
-    updated_at           TIMESTAMP NOT NULL
-);
-
 CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value BIGINT NOT NULL
@@ -53,4 +36,3 @@ CREATE INDEX talents_by_user ON talents (user_id);
 DROP TABLE talents;
 DROP TABLE certificates;
 DROP TABLE counters;
-DROP TABLE introductions;

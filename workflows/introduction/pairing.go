@@ -1,4 +1,4 @@
-package workflows
+package introduction
 
 import (
 	"fmt"
@@ -7,6 +7,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"talentflow/internal/domain"
+	"talentflow/workflows"
 )
 
 // PairingRequestInput asks the leading-group office to pair a newly certified A–C talent with a
@@ -15,7 +16,7 @@ type PairingRequestInput struct {
 	TalentCaseID string          `json:"talent_case_id"`
 	TalentName   string          `json:"talent_name"`
 	Category     domain.Category `json:"category"`
-	Applicant    Actor           `json:"applicant"`
+	Applicant    workflows.Actor `json:"applicant"`
 	Department   string          `json:"department"` // the leading-group office
 	LimitDays    float64         `json:"limit_days"`
 }
@@ -30,9 +31,9 @@ func LiaisonPairingRequest(ctx workflow.Context, in PairingRequestInput) (string
 	if in.TalentCaseID == "" || in.Department == "" {
 		return "", temporal.NewNonRetryableApplicationError("talent case and department are required", "InvalidInput", nil)
 	}
-	c, err := NewCase(ctx, CaseInfo{
+	c, err := workflows.NewCase(ctx, workflows.CaseInfo{
 		ID:        PairingRequestCaseID(in.TalentCaseID),
-		Process:   ProcessPairingRequest,
+		Process:   ProcessPairing,
 		Title:     fmt.Sprintf("%s（%s类）联系领导配对", in.TalentName, in.Category),
 		Applicant: in.Applicant,
 		Category:  in.Category,
@@ -41,12 +42,12 @@ func LiaisonPairingRequest(ctx workflow.Context, in PairingRequestInput) (string
 		return "", err
 	}
 	return c.Run(func(ctx workflow.Context) (string, error) {
-		c.Event(ctx, Event{Kind: EventPairingRequest, Detail: "for case " + in.TalentCaseID})
-		_, err := c.RunStep(ctx, StepSpec{
-			Key: "pairing", Name: "指定联系领导与服务专员", State: "pairing", Mode: ModeSingle,
-			Signers:   []Signer{{Department: in.Department, Role: RoleLGO}},
+		c.Event(ctx, workflows.Event{Kind: EventPairingRequest, Detail: "for case " + in.TalentCaseID})
+		_, err := c.RunStep(ctx, workflows.StepSpec{
+			Key: "pairing", Name: "指定联系领导与服务专员", State: "pairing", Mode: workflows.ModeSingle,
+			Signers:   []workflows.Signer{{Department: in.Department, Role: workflows.RoleLGO}},
 			LimitDays: in.LimitDays,
-			Outcomes: []OutcomeRule{
+			Outcomes: []workflows.OutcomeRule{
 				// The comment names the leader and the service specialist.
 				{Outcome: domain.OutcomeApprove, Class: domain.OutcomeApprove, ReasonRequired: true},
 			},

@@ -1,4 +1,6 @@
-package workflows
+// Package introduction is process 1, talent introduction and certification (人才引进认定), and
+// the liaison pairing request that follows a certification: their workflows and payload types.
+package introduction
 
 import (
 	"errors"
@@ -6,11 +8,43 @@ import (
 	"strings"
 	"time"
 
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
 	"talentflow/internal/domain"
+	"talentflow/workflows"
 )
+
+// Process names as stored on cases and tasks.
+const (
+	Process        = "introduction"
+	ProcessPairing = "pairing_request"
+)
+
+// Workflow type names, registered explicitly so that a rename of a Go function never orphans a
+// running case; and the names of this process's activities, update and timeline events.
+const (
+	WorkflowIntroduction     = "TalentIntroduction"
+	WorkflowPairingRequest   = "LiaisonPairingRequest"
+	ActivityIssueCertificate = "IssueCertificate" // CertificateRequest → Certificate
+	UpdateObject             = "object"           // workflows.CaseAction → workflows.CaseStatus (public-notice objection)
+)
+
+// Timeline events of this process, besides the engine's.
+const (
+	EventNoticeStarted  = "notice_started"
+	EventObjection      = "objection"
+	EventNoticeResumed  = "notice_resumed"
+	EventCertified      = "certified"
+	EventPairingRequest = "pairing_requested"
+)
+
+// WorkflowID is the id of a talent introduction case's workflow.
+func WorkflowID(caseID string) string { return "intro:" + caseID }
+
+// PairingRequestWorkflowID is the id of a pairing request's workflow.
+func PairingRequestWorkflowID(caseID string) string { return "pairing-request:" + caseID }
 
 // Case states of a talent introduction (人才引进认定), besides the engine's own.
 const (
@@ -34,7 +68,7 @@ const (
 // IntroductionInput starts a talent introduction case.
 type IntroductionInput struct {
 	CaseID    string           `json:"case_id"`
-	Applicant Actor            `json:"applicant"`
+	Applicant workflows.Actor  `json:"applicant"`
 	Name      string           `json:"name"` // the talent's name, for titles
 	Category  domain.Category  `json:"category"`
 	Plan      IntroductionPlan `json:"plan"`
@@ -80,7 +114,7 @@ type Certificate struct {
 func IntroductionTitle(name string) string { return name + " 人才引进认定" }
 
 // WorkflowID is the id of the case's workflow.
-func (in IntroductionInput) WorkflowID() string { return IntroductionWorkflowID(in.CaseID) }
+func (in IntroductionInput) WorkflowID() string { return WorkflowID(in.CaseID) }
 
 func (in IntroductionInput) validate() error {
 	var errs []error
@@ -113,9 +147,9 @@ func TalentIntroduction(ctx workflow.Context, in IntroductionInput) (Introductio
 	if err := in.validate(); err != nil {
 		return IntroductionResult{}, temporal.NewNonRetryableApplicationError(err.Error(), "InvalidInput", nil)
 	}
-	c, err := NewCase(ctx, CaseInfo{
+	c, err := workflows.NewCase(ctx, workflows.CaseInfo{
 		ID:        in.CaseID,
-		Process:   ProcessIntroduction,
+		Process:   Process,
 		Title:     IntroductionTitle(in.Name),
 		Applicant: in.Applicant,
 		Category:  in.Category,
@@ -132,17 +166,17 @@ func TalentIntroduction(ctx workflow.Context, in IntroductionInput) (Introductio
 }
 
 type introduction struct {
-	*Case
+	*workflows.Case
 	in            IntroductionInput
 	category      domain.Category
 	certificateNo string
 	noticeOpen    bool
-	objections    []CaseAction
+	objections    []workflows.CaseAction
 }
 
 func (p *introduction) run(ctx workflow.Context) (string, error) {
 	p.AllowWithdraw(true)
-	p.Event(ctx, Event{Kind: EventSubmitted, Actor: p.in.Applicant.Username, Role: p.in.Applicant.Role,
+	p.Event(ctx, workflows.Event{Kind: workflows.EventSubmitted, Actor: p.in.Applicant.Username, Role: p.in.Applicant.Role,
 		Detail: "category " + string(p.category)})
 
 	flow, err := p.RunFlow(ctx, p.steps(ctx), p.in.Plan.CorrectionDays)
@@ -151,9 +185,9 @@ func (p *introduction) run(ctx workflow.Context) (string, error) {
 	}
 	switch {
 	case flow.Expired:
-		return StateExpired, nil
+		return workflows.StateExpired, nil
 	case !flow.Approved:
-		return StateRejected, nil
+		return workflows.StateRejected, nil
 	}
 	if signoff := flow.Results[StepSignOff]; signoff.Outcome == domain.OutcomeDowngrade {
 		p.category = signoff.Category
@@ -162,7 +196,7 @@ func (p *introduction) run(ctx workflow.Context) (string, error) {
 
 	upheld, err := p.publicNotice(ctx)
 	if err != nil || upheld {
-		return StateRejected, err
+		return workflows.StateRejected, err
 	}
 
 	p.AllowWithdraw(false)
@@ -176,32 +210,32 @@ const (
 )
 
 // steps are the approval steps; reviewers come from the routing plan of the category.
-func (p *introduction) steps(ctx workflow.Context) []StepSpec {
+func (p *introduction) steps(ctx workflow.Context) []workflows.StepSpec {
 	plan := p.in.Plan
-	reviewers := make([]Signer, len(plan.Reviewers))
-	var reviewerDepts []Recipient
+	reviewers := make([]workflows.Signer, len(plan.Reviewers))
+	var reviewerDepts []workflows.Recipient
 	copyReviewers := workflow.GetVersion(ctx, versionSignOffCC, workflow.DefaultVersion, 1) >= 1
 	for i, r := range plan.Reviewers {
-		reviewers[i] = Signer{Department: r.Department, Role: RoleApprover, LimitDays: r.LimitDays}
+		reviewers[i] = workflows.Signer{Department: r.Department, Role: workflows.RoleApprover, LimitDays: r.LimitDays}
 		if copyReviewers {
-			reviewerDepts = append(reviewerDepts, Recipient{Department: r.Department, Role: RoleApprover})
+			reviewerDepts = append(reviewerDepts, workflows.Recipient{Department: r.Department, Role: workflows.RoleApprover})
 		}
 	}
-	return []StepSpec{
+	return []workflows.StepSpec{
 		{
-			Key: StepWindow, Name: "窗口受理", State: IntroAccepting, Mode: ModeSingle,
-			Signers:   []Signer{{Department: plan.Window.Department, Role: RoleClerk}},
+			Key: StepWindow, Name: "窗口受理", State: IntroAccepting, Mode: workflows.ModeSingle,
+			Signers:   []workflows.Signer{{Department: plan.Window.Department, Role: workflows.RoleClerk}},
 			LimitDays: plan.Window.LimitDays,
 		},
 		{
-			Key: StepReview, Name: "部门会签", State: IntroInReview, Mode: ModeCountersign,
+			Key: StepReview, Name: "部门会签", State: IntroInReview, Mode: workflows.ModeCountersign,
 			Signers: reviewers,
 		},
 		{
-			Key: StepSignOff, Name: "领导小组办公室审定", State: IntroSignOff, Mode: ModeSingle,
-			Signers:   []Signer{{Department: plan.SignOff.Department, Role: RoleLGO}},
+			Key: StepSignOff, Name: "领导小组办公室审定", State: IntroSignOff, Mode: workflows.ModeSingle,
+			Signers:   []workflows.Signer{{Department: plan.SignOff.Department, Role: workflows.RoleLGO}},
 			LimitDays: plan.SignOff.LimitDays,
-			Outcomes: []OutcomeRule{
+			Outcomes: []workflows.OutcomeRule{
 				{Outcome: domain.OutcomeApprove, Class: domain.OutcomeApprove},
 				{Outcome: domain.OutcomeDowngrade, Class: domain.OutcomeApprove, ReasonRequired: true},
 				{Outcome: domain.OutcomeReject, Class: domain.OutcomeReject, ReasonRequired: true},
@@ -216,15 +250,15 @@ func (p *introduction) steps(ctx workflow.Context) []StepSpec {
 }
 
 // checkDowngrade: a downgrade names a category below the claimed one; other outcomes name none.
-func (p *introduction) checkDowngrade(d Decision) error {
+func (p *introduction) checkDowngrade(d workflows.Decision) error {
 	if d.Outcome != domain.OutcomeDowngrade {
 		if d.Category != "" {
-			return invalid("category", "only a downgrade names a category")
+			return workflows.Invalid("category", "only a downgrade names a category")
 		}
 		return nil
 	}
 	if !d.Category.Valid() || !d.Category.Below(p.category) {
-		return invalid("category", "a downgrade needs a category below %s, got %q", p.category, d.Category)
+		return workflows.Invalid("category", "a downgrade needs a category below %s, got %q", p.category, d.Category)
 	}
 	return nil
 }
@@ -236,14 +270,14 @@ func (p *introduction) publicNotice(ctx workflow.Context) (upheld bool, err erro
 	remaining := p.in.Plan.NoticeDays
 	for round := 1; remaining > 1e-9; round++ {
 		start := workflow.Now(ctx)
-		end := p.schedule(ctx, ScheduleRequest{Start: start, LimitDays: remaining, LGODelayDays: -1})[0].Deadline
+		end := p.Deadlines(ctx, workflows.ScheduleRequest{Start: start, LimitDays: remaining, LGODelayDays: -1})[0].Deadline
 		p.SetState(IntroNotice, "notice", "公示")
-		p.View().NoticeEndsAt = timePtr(end)
+		p.View().PhaseEndsAt = workflows.TimePtr(end)
 		kind := EventNoticeStarted
 		if round > 1 {
 			kind = EventNoticeResumed
 		}
-		p.Event(ctx, Event{Kind: kind, Detail: "until " + formatTime(end)})
+		p.Event(ctx, workflows.Event{Kind: kind, Detail: "until " + workflows.FormatTime(end)})
 		p.noticeOpen = true
 		if err := p.Commit(ctx); err != nil {
 			return false, err
@@ -252,7 +286,7 @@ func (p *introduction) publicNotice(ctx workflow.Context) (upheld bool, err erro
 		if timeout <= 0 {
 			timeout = -1
 		}
-		objected, err := p.wait(ctx, timeout, func() bool { return len(p.objections) > 0 })
+		objected, err := p.Wait(ctx, timeout, func() bool { return len(p.objections) > 0 })
 		p.noticeOpen = false
 		if err != nil {
 			return false, err
@@ -260,13 +294,13 @@ func (p *introduction) publicNotice(ctx workflow.Context) (upheld bool, err erro
 		if !objected {
 			break
 		}
-		remaining -= p.measure(ctx, []Interval{{From: start, To: workflow.Now(ctx)}})[0]
-		p.View().NoticeEndsAt = nil
-		res, err := p.RunStep(ctx, StepSpec{
-			Key: StepObjection, Name: "公示异议处理", State: IntroObjection, Mode: ModeSingle,
-			Signers:   []Signer{{Department: p.in.Plan.SignOff.Department, Role: RoleLGO}},
+		remaining -= p.WorkingDays(ctx, []workflows.Interval{{From: start, To: workflow.Now(ctx)}})[0]
+		p.View().PhaseEndsAt = nil
+		res, err := p.RunStep(ctx, workflows.StepSpec{
+			Key: StepObjection, Name: "公示异议处理", State: IntroObjection, Mode: workflows.ModeSingle,
+			Signers:   []workflows.Signer{{Department: p.in.Plan.SignOff.Department, Role: workflows.RoleLGO}},
 			LimitDays: p.in.Plan.ObjectionDays,
-			Outcomes: []OutcomeRule{
+			Outcomes: []workflows.OutcomeRule{
 				{Outcome: domain.OutcomeUphold, Class: domain.OutcomeReject, ReasonRequired: true},
 				{Outcome: domain.OutcomeDismiss, Class: domain.OutcomeApprove, ReasonRequired: true},
 			},
@@ -279,25 +313,25 @@ func (p *introduction) publicNotice(ctx workflow.Context) (upheld bool, err erro
 			return true, nil
 		}
 	}
-	p.View().NoticeEndsAt = nil
+	p.View().PhaseEndsAt = nil
 	return false, nil
 }
 
-func (p *introduction) validateObjection(a CaseAction) error {
+func (p *introduction) validateObjection(a workflows.CaseAction) error {
 	switch {
 	case !p.noticeOpen:
-		return conflict("case %s is not in public notice", p.ID())
+		return workflows.Conflict("case %s is not in public notice", p.ID())
 	case len(p.objections) > 0:
-		return conflict("the notice of case %s is already paused for an objection", p.ID())
+		return workflows.Conflict("the notice of case %s is already paused for an objection", p.ID())
 	case strings.TrimSpace(a.Reason) == "":
-		return invalid("reason", "an objection needs its grounds")
+		return workflows.Invalid("reason", "an objection needs its grounds")
 	}
 	return nil
 }
 
-func (p *introduction) recordObjection(ctx workflow.Context, a CaseAction) {
+func (p *introduction) recordObjection(ctx workflow.Context, a workflows.CaseAction) {
 	p.objections = append(p.objections, a)
-	p.Event(ctx, Event{Kind: EventObjection, Actor: a.Actor.Username, Role: a.Actor.Role, Department: a.Actor.Department, Comment: a.Reason})
+	p.Event(ctx, workflows.Event{Kind: EventObjection, Actor: a.Actor.Username, Role: a.Actor.Role, Department: a.Actor.Department, Comment: a.Reason})
 	p.Audit(ctx, a.Actor, "case.object", "case/"+p.ID(), "objection filed", a.Reason)
 }
 
@@ -317,14 +351,14 @@ func (p *introduction) certify(ctx workflow.Context) error {
 	v := p.View()
 	v.CertificateNo = cert.No
 	v.CurrentStep, v.StepName = "certified", "已认定"
-	p.Event(ctx, Event{Kind: EventCertified, Detail: cert.No})
-	p.Audit(ctx, System, "case.certify", "case/"+p.ID(), cert.No, fmt.Sprintf("category %s", p.category))
-	p.Notify(NotifyInfo, "", "人才认定证书已颁发", fmt.Sprintf("证书编号 %s（%s类 %s）", cert.No, p.category, p.category.Label()), p.Applicant())
+	p.Event(ctx, workflows.Event{Kind: EventCertified, Detail: cert.No})
+	p.Audit(ctx, workflows.System, "case.certify", "case/"+p.ID(), cert.No, fmt.Sprintf("category %s", p.category))
+	p.Notify(workflows.NotifyInfo, "", "人才认定证书已颁发", fmt.Sprintf("证书编号 %s（%s类 %s）", cert.No, p.category, p.category.Label()), p.Applicant())
 
 	if p.category.NeedsLiaison() {
 		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 			WorkflowID:        PairingRequestWorkflowID(p.ID()),
-			ParentClosePolicy: parentClosePolicyAbandon,
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		})
 		f := workflow.ExecuteChildWorkflow(child, LiaisonPairingRequest, PairingRequestInput{
 			TalentCaseID: p.ID(), TalentName: p.in.Name, Category: p.category,
@@ -333,7 +367,7 @@ func (p *introduction) certify(ctx workflow.Context) error {
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 			return err
 		}
-		p.Event(ctx, Event{Kind: EventPairingRequest, Detail: PairingRequestCaseID(p.ID())})
+		p.Event(ctx, workflows.Event{Kind: EventPairingRequest, Detail: PairingRequestCaseID(p.ID())})
 	}
 	return nil
 }

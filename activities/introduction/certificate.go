@@ -1,4 +1,6 @@
-package activities
+// Package introduction holds the talent introduction process's activities: issuing the
+// certificate and registering the talent, and what the read model does when a case closes.
+package introduction
 
 import (
 	"context"
@@ -7,12 +9,12 @@ import (
 
 	"go.temporal.io/sdk/temporal"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"talentflow/internal/calendar"
 	"talentflow/internal/ids"
 	"talentflow/internal/store"
-	"talentflow/workflows"
+	storeintro "talentflow/internal/store/introduction"
+	"talentflow/workflows/introduction"
 )
 
 // Certifier issues talent certificates (人才认定证书) and registers the certified talent.
@@ -25,8 +27,8 @@ type Certifier struct {
 // IssueCertificate gives the case its certificate: a number sequential per year and category,
 // and a talent record that makes the person eligible for subsidies. Issuing twice for one case
 // returns the first certificate.
-func (c *Certifier) IssueCertificate(ctx context.Context, req workflows.CertificateRequest) (workflows.Certificate, error) {
-	var out workflows.Certificate
+func (c *Certifier) IssueCertificate(ctx context.Context, req introduction.CertificateRequest) (introduction.Certificate, error) {
+	var out introduction.Certificate
 	err := c.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var existing store.Certificate
 		err := tx.Where("case_id = ?", req.CaseID).Take(&existing).Error
@@ -37,12 +39,12 @@ func (c *Certifier) IssueCertificate(ctx context.Context, req workflows.Certific
 		if !errors.Is(err, gorm.ErrRecordNotFound) {
 			return err
 		}
-		var intro store.Introduction
+		var intro storeintro.Profile
 		if err := tx.Where("case_id = ?", req.CaseID).Take(&intro).Error; err != nil {
 			return temporal.NewNonRetryableApplicationError(fmt.Sprintf("no application profile for case %s", req.CaseID), "NoProfile", err)
 		}
 		year := req.IssuedAt.In(calendar.Zone).Year()
-		seq, err := nextInSequence(tx, fmt.Sprintf("certificate:%d:%s", year, req.Category))
+		seq, err := store.NextInSequence(tx, fmt.Sprintf("certificate:%d:%s", year, req.Category))
 		if err != nil {
 			return err
 		}
@@ -68,15 +70,8 @@ func (c *Certifier) IssueCertificate(ctx context.Context, req workflows.Certific
 	return out, err
 }
 
-// nextInSequence increments a named counter and returns its new value, atomically.
-func nextInSequence(tx *gorm.DB, name string) (int64, error) {
-	row := store.Counter{Name: name, Value: 1}
-	err := tx.Clauses(
-		clause.OnConflict{
-			Columns:   []clause.Column{{Name: "name"}},
-			DoUpdates: clause.Set{{Column: clause.Column{Name: "value"}, Value: gorm.Expr("counters.value + 1")}},
-		},
-		clause.Returning{Columns: []clause.Column{{Name: "value"}}},
-	).Create(&row).Error
-	return row.Value, err
+// OnClosed runs in the projection's transaction when a case of this process closes: a closed
+// application no longer blocks a new one for the same person and category.
+func OnClosed(tx *gorm.DB, caseID string) error {
+	return tx.Model(&storeintro.Profile{}).Where("case_id = ?", caseID).Update("open_key", nil).Error
 }
