@@ -16,60 +16,13 @@ import (
 	"talentflow/workflows/workflowtest"
 )
 
-// cyclesInput drives cyclesProcess, a years-long process in miniature: one confirmation step
-// per cycle, a continue-as-new after each, and a standing step that stays open across them all.
-type cyclesInput struct {
-	CaseID string
-	Cycles int
-	Done   int
-	Engine *workflows.CaseSnapshot
-}
-
-var standingStep = workflows.StepSpec{Key: "standing", Name: "长期事项", Mode: workflows.ModeSingle,
-	Signers: []workflows.Signer{{Department: "sci"}}, LimitDays: 12}
-
-func cycleStep(n int) workflows.StepSpec {
-	return workflows.StepSpec{Key: fmt.Sprintf("cycle%d", n), Name: fmt.Sprintf("第%d期确认", n), Mode: workflows.ModeSingle,
-		Signers: []workflows.Signer{{Department: "hrss"}}, LimitDays: 3}
-}
-
-func cyclesProcess(ctx workflow.Context, in cyclesInput) (string, error) {
-	c, err := workflows.NewCase(ctx, workflows.CaseInfo{ID: in.CaseID, Process: "test", Title: "长期案件",
-		Applicant: applicant, Restore: in.Engine})
-	if err != nil {
-		return "", err
-	}
-	return c.Run(func(ctx workflow.Context) (string, error) {
-		standing := c.Go(ctx, func(ctx workflow.Context) error {
-			_, err := c.RunStep(ctx, standingStep)
-			return err
-		})
-		for in.Done < in.Cycles {
-			if _, err := c.RunStep(ctx, cycleStep(in.Done+1)); err != nil {
-				return "", err
-			}
-			in.Done++
-			if in.Done < in.Cycles {
-				return "", c.ContinueAsNew(ctx, "CyclesProcess", func(s workflows.CaseSnapshot) any {
-					in.Engine = &s
-					return in
-				})
-			}
-		}
-		if err := c.Join(ctx, standing); err != nil {
-			return "", err
-		}
-		return "done", nil
-	})
-}
-
 // TestCaseContinuesAsNewWithoutLosingOrDuplicatingAnything runs a case through three
 // continue-as-new hand-overs. Each run has a decision, yellow and red warnings and their
 // notifications; a task opened in the first run stays open throughout, and its alarms, armed in
 // run 1, fire in runs 2 and 3. Updates sent at the moment of the hand-over are answered.
 func TestCaseContinuesAsNewWithoutLosingOrDuplicatingAnything(t *testing.T) {
 	rm := workflowtest.NewReadModel()
-	in := cyclesInput{CaseID: "case_long", Cycles: 4}
+	in := workflowtest.CyclesInput{CaseID: "case_long", Cycles: 4}
 	start := at("2026-03-02 09:00") // a Monday
 	var standingID string
 	var replies []*workflowtest.Reply
@@ -77,7 +30,7 @@ func TestCaseContinuesAsNewWithoutLosingOrDuplicatingAnything(t *testing.T) {
 	for run := 1; ; run++ {
 		require.LessOrEqual(t, run, 4, "the case should have finished after four runs")
 		h := newHarnessOn(t, start, rm)
-		h.Env.RegisterWorkflowWithOptions(cyclesProcess, workflow.RegisterOptions{Name: "CyclesProcess"})
+		h.Env.RegisterWorkflowWithOptions(workflowtest.CyclesProcess, workflow.RegisterOptions{Name: workflowtest.CyclesWorkflow})
 		cycle := fmt.Sprintf("cycle%d", run)
 		h.After(8*24*time.Hour, func() {
 			standingID = h.RM.Task(t, "standing", "sci").ID
@@ -92,7 +45,7 @@ func TestCaseContinuesAsNewWithoutLosingOrDuplicatingAnything(t *testing.T) {
 				h.OK(workflows.UpdateDecide, workflows.Decision{TaskID: standingID, Outcome: domain.OutcomeApprove, Actor: sciCarol})
 			}
 		})
-		h.Env.ExecuteWorkflow("CyclesProcess", in)
+		h.Env.ExecuteWorkflow(workflowtest.CyclesWorkflow, in)
 		require.True(t, h.Env.IsWorkflowCompleted())
 		replies = append(replies, h.Replies...)
 		if in.Engine != nil {

@@ -6,9 +6,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
 
 	"talentflow/internal/processes"
 	tfworker "talentflow/worker"
+	"talentflow/workflows/workflowtest"
 )
 
 // TestReplayRecordedHistories replays histories recorded from real runs on the embedded server
@@ -25,6 +27,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(filepath.Base(f), func(t *testing.T) {
 			replayer := worker.NewWorkflowReplayer()
 			tfworker.RegisterWorkflows(replayer, registry)
+			replayer.RegisterWorkflowWithOptions(workflowtest.CyclesProcess, workflow.RegisterOptions{Name: workflowtest.CyclesWorkflow})
 			require.NoError(t, replayer.ReplayWorkflowHistoryFromJSONFile(nil, f))
 		})
 	}

@@ -19,11 +19,17 @@ const envRecord = "TALENTFLOW_RECORD_HISTORIES"
 // recordHistory saves a workflow's history as JSON when recording is on.
 func recordHistory(t *testing.T, workflowID, name string) {
 	t.Helper()
+	recordRun(t, workflowID, "", name)
+}
+
+// recordRun saves one run's history ("": the latest run) as JSON when recording is on.
+func recordRun(t *testing.T, workflowID, runID, name string) {
+	t.Helper()
 	dir := os.Getenv(envRecord)
 	if dir == "" {
 		return
 	}
-	it := shared.Temporal.GetWorkflowHistory(context.Background(), workflowID, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	it := shared.Temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	var h historypb.History
 	for it.HasNext() {
 		e, err := it.Next()

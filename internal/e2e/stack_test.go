@@ -41,6 +41,7 @@ type stack struct {
 	Temporal client.Client
 	// Webhook receives every outbound notification, as a county's message gateway would.
 	Webhook *webhookReceiver
+	log     *slog.Logger
 	dir     string
 	stop    func()
 }
@@ -155,7 +156,7 @@ func startStack(keep bool) (*stack, error) {
 		return nil, err
 	}
 	srv := httptest.NewServer(api.Server.Handler())
-	return &stack{URL: srv.URL, DB: db, Temporal: tc, Webhook: hook, dir: dir, stop: func() {
+	return &stack{URL: srv.URL, DB: db, Temporal: tc, Webhook: hook, log: log, dir: dir, stop: func() {
 		srv.Close()
 		hook.server.Close()
 		w.Stop()
