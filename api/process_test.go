@@ -14,11 +14,11 @@ import (
 
 	"talentflow/activities"
 	"talentflow/api/httpx"
-	"talentflow/internal/app"
 	"talentflow/authz"
+	"talentflow/internal/app"
 	"talentflow/internal/process"
-	"talentflow/workflows"
 	tfworker "talentflow/worker"
+	"talentflow/workflows"
 )
 
 // demoProcess is a trivial process declared the way a real one is: adding it touches no generic
@@ -65,7 +65,9 @@ func TestAProcessDeclaredInTheRegistryReachesEveryLayer(t *testing.T) {
 	assert.Contains(t, enumOf(summary.Properties["state"]), "demo_waiting")
 
 	// The console's labels come with it.
-	var vocab struct{ Processes, States, Steps, Events []struct{ Value, Label string } }
+	var vocab struct {
+		Processes, States, Steps, Events []struct{ Value, Label string }
+	}
 	require.Equal(t, http.StatusOK, ts.do(lgo, http.MethodGet, "/api/v1/vocabularies", nil, &vocab))
 	assert.Contains(t, vocab.Processes, struct{ Value, Label string }{"demo", "演示流程"})
 	assert.Contains(t, vocab.States, struct{ Value, Label string }{"demo_waiting", "等待演示"})

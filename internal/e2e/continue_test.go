@@ -17,9 +17,9 @@ import (
 	"talentflow/internal/calendar"
 	"talentflow/internal/processes"
 	"talentflow/internal/store"
+	tfworker "talentflow/worker"
 	"talentflow/workflows"
 	"talentflow/workflows/workflowtest"
-	tfworker "talentflow/worker"
 )
 
 // TestACaseContinuesAsNewOnTheRealServerWithoutLosingAnUpdate runs a four-run case
