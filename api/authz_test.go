@@ -274,6 +274,17 @@ func TestStateChangingRequestsAreAuditedWithActingRole(t *testing.T) {
 	assert.Contains(t, refused.Reason, "hrss")
 	assert.Contains(t, byActor, "hrss.approver/login/Unauthorized", "a failed login is recorded against the name tried")
 
+	// A route that always acts in one role declares it; a use case whose role depends on the
+	// object returns it (an objection by a department head is filed as dept_head@hrss).
+	require.Equal(t, http.StatusOK, ts.do(li, http.MethodPost, "/api/v1/introductions/"+f.draftToSubmit+"/submit", nil, nil))
+	require.Equal(t, http.StatusOK, ts.do(head, http.MethodPost, "/api/v1/cases/"+f.noticeCase+"/objections",
+		jsonBody(map[string]string{"reason": "学历存疑"}), nil))
+	for action, want := range map[string][2]string{"submitIntroduction": {"applicant", ""}, "objectToCase": {"dept_head", "hrss"}} {
+		var row store.AuditRecord
+		require.NoError(t, ts.db.Where("action = ? AND outcome = ?", action, "ok").Take(&row).Error, action)
+		assert.Equal(t, want, [2]string{row.Role, row.Department}, action)
+	}
+
 	var report struct{ OK bool }
 	require.Equal(t, http.StatusOK, ts.do(auditor, http.MethodGet, "/api/v1/audit/verify", nil, &report))
 	assert.True(t, report.OK)

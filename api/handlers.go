@@ -57,7 +57,7 @@ func (s *Server) login(c echo.Context) error {
 	case err != nil:
 		return s.App.Unavailable(c.Request().Context(), "the user directory", err)
 	}
-	p := &authz.Principal{User: u}
+	p := authz.NewPrincipal(u, nil)
 	c.Set(httpx.PrincipalKey, p)
 	me, err := s.App.Me(c.Request().Context(), p)
 	if err != nil {
@@ -180,33 +180,33 @@ func (s *Server) listTasks(c echo.Context) error {
 }
 
 func (s *Server) claimTask(c echo.Context) error {
-	return httpx.Reply[app.TaskItem](c, http.StatusOK)(s.App.ClaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.ReplyActing[app.TaskItem](c, http.StatusOK)(s.App.ClaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) unclaimTask(c echo.Context) error {
-	return httpx.Reply[app.TaskItem](c, http.StatusOK)(s.App.UnclaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.ReplyActing[app.TaskItem](c, http.StatusOK)(s.App.UnclaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) decideTask(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in app.DecisionInput) (app.TaskItem, error) {
+	return httpx.WithBodyActing(c, http.StatusOK, func(in app.DecisionInput) (app.TaskItem, authz.Acting, error) {
 		return s.App.Decide(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) delegateTask(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in app.DelegationInput) (app.TaskItem, error) {
+	return httpx.WithBodyActing(c, http.StatusOK, func(in app.DelegationInput) (app.TaskItem, authz.Acting, error) {
 		return s.App.DelegateTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) urgeTask(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in app.UrgeInput) (app.TaskItem, error) {
+	return httpx.WithBodyActing(c, http.StatusOK, func(in app.UrgeInput) (app.TaskItem, authz.Acting, error) {
 		return s.App.UrgeTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) addSigner(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusCreated, func(in app.SignerInput) (app.TaskItem, error) {
+	return httpx.WithBodyActing(c, http.StatusCreated, func(in app.SignerInput) (app.TaskItem, authz.Acting, error) {
 		return s.App.AddSigner(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
@@ -216,7 +216,7 @@ func (s *Server) listComments(c echo.Context) error {
 }
 
 func (s *Server) addComment(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusCreated, func(in app.CommentInput) (app.CommentItem, error) {
+	return httpx.WithBodyActing(c, http.StatusCreated, func(in app.CommentInput) (app.CommentItem, authz.Acting, error) {
 		return s.App.CommentOnTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }

@@ -149,18 +149,19 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "the token is invalid or expired; log in again"}
 		}
 		ctx := c.Request().Context()
-		var p authz.Principal
-		err = s.DB.WithContext(ctx).Where("id = ?", claims.Subject).Take(&p.User).Error
+		var u store.User
+		var grants []store.RoleAssignment
+		err = s.DB.WithContext(ctx).Where("id = ?", claims.Subject).Take(&u).Error
 		switch {
-		case errors.Is(err, gorm.ErrRecordNotFound) || err == nil && p.User.Disabled:
+		case errors.Is(err, gorm.ErrRecordNotFound) || err == nil && u.Disabled:
 			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "the account no longer exists or is disabled"}
 		case err != nil:
 			return s.App.Unavailable(ctx, "the user directory", err)
 		}
-		if err := s.DB.WithContext(ctx).Where("user_id = ?", p.User.ID).Order("granted_at, role").Find(&p.Grants).Error; err != nil {
+		if err := s.DB.WithContext(ctx).Where("user_id = ?", u.ID).Order("granted_at, role").Find(&grants).Error; err != nil {
 			return s.App.Unavailable(ctx, "the user directory", err)
 		}
-		c.Set(httpx.PrincipalKey, &p)
+		c.Set(httpx.PrincipalKey, authz.NewPrincipal(u, grants))
 		return next(c)
 	}
 }
@@ -205,8 +206,7 @@ func rejectControlCharacters(next echo.HandlerFunc) echo.HandlerFunc {
 func (s *Server) auditRequest(r httpx.Route) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ctx, acting := authz.WithActing(c.Request().Context())
-			c.SetRequest(c.Request().WithContext(ctx))
+			ctx := c.Request().Context()
 			var loginName string
 			if r.ID == "login" {
 				loginName = peekUsername(c)
@@ -218,6 +218,10 @@ func (s *Server) auditRequest(r httpx.Route) echo.MiddlewareFunc {
 				var detail ErrorDetail
 				status, detail, _ = classify(err)
 				reason = detail.Message
+			}
+			acting := r.ActsAs
+			if as, ok := c.Get(httpx.ActingKey).(authz.Acting); ok {
+				acting = as
 			}
 			entry := audit.Entry{
 				Action: r.ID, Object: r.AuditObject(c), Outcome: http.StatusText(status), Reason: reason,

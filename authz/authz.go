@@ -169,7 +169,7 @@ func (a *Authorizer) RoleFor(userID, dept string, act Action) (string, bool) {
 
 // Departments returns where the user may do act: all=true when the permission is county-wide,
 // else the departments where a role of the user grants it.
-func (a *Authorizer) Departments(grants []store.RoleAssignment, userID string, act Action) (all bool, depts []string) {
+func (a *Authorizer) Departments(grants []Grant, userID string, act Action) (all bool, depts []string) {
 	for _, g := range grants {
 		if a.hasPolicy(g.Role, act, "county") {
 			return true, nil

@@ -1,26 +1,48 @@
 package authz
 
 import (
-	"context"
 	"slices"
 
 	"talentflow/internal/store"
 )
 
-// Principal is the authenticated caller: the user and the roles they hold, per department.
+// Principal is the authenticated caller: who they are and the roles they hold, per
+// department. It is a domain value, built once per request from the user directory; the use
+// cases never see the database rows behind it.
 type Principal struct {
-	User   store.User
-	Grants []store.RoleAssignment
+	User   Identity
+	Grants []Grant
+}
+
+// Identity is who a principal is.
+type Identity struct {
+	ID, Username, DisplayName string
+	Kind                      string // staff | talent | employer
+	Phone                     string
+}
+
+// Grant is one role held in one department.
+type Grant struct {
+	Role, Department string
+}
+
+// NewPrincipal is the principal of a user and their role assignments (in the order granted).
+func NewPrincipal(u store.User, assignments []store.RoleAssignment) *Principal {
+	p := &Principal{User: Identity{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Kind: u.Kind, Phone: u.Phone}}
+	for _, a := range assignments {
+		p.Grants = append(p.Grants, Grant{Role: a.Role, Department: a.Department})
+	}
+	return p
 }
 
 // HasRole reports whether the principal holds role in any department.
 func (p *Principal) HasRole(role string) bool {
-	return slices.ContainsFunc(p.Grants, func(g store.RoleAssignment) bool { return g.Role == role })
+	return slices.ContainsFunc(p.Grants, func(g Grant) bool { return g.Role == role })
 }
 
 // HoldsIn reports whether the principal holds any role in department dept.
 func (p *Principal) HoldsIn(dept string) bool {
-	return slices.ContainsFunc(p.Grants, func(g store.RoleAssignment) bool { return g.Department == dept })
+	return slices.ContainsFunc(p.Grants, func(g Grant) bool { return g.Department == dept })
 }
 
 // PrimaryRole is the role to record when no object decides the acting role: the first grant.
@@ -31,22 +53,12 @@ func (p *Principal) PrimaryRole() (role, dept string) {
 	return p.Grants[0].Role, p.Grants[0].Department
 }
 
-type actingKey struct{}
-
-// Acting records the role and department a request acted in, for the audit log.
+// Acting is the role and department a request acted in, for the audit log. A route that
+// always acts in one role declares it (Route.ActsAs); a use case whose role depends on the
+// object (a task's department) returns it, and the handler hands it to the audit middleware.
 type Acting struct {
 	Role, Department string
 }
 
-// WithActing prepares ctx to carry the acting role and department a handler determines.
-func WithActing(ctx context.Context) (context.Context, *Acting) {
-	a := &Acting{}
-	return context.WithValue(ctx, actingKey{}, a), a
-}
-
-// SetActing records, for the audit log, the role and department the request acts in.
-func SetActing(ctx context.Context, role, dept string) {
-	if a, ok := ctx.Value(actingKey{}).(*Acting); ok {
-		a.Role, a.Department = role, dept
-	}
-}
+// ActingAs is the acting role of an actor of the workflows.
+func ActingAs(role, dept string) Acting { return Acting{Role: role, Department: dept} }

@@ -17,6 +17,9 @@ import (
 	"talentflow/internal/app"
 )
 
+// ActingKey is where a handler leaves, for the audit middleware, the role a request acted in.
+const ActingKey = "talentflow.acting"
+
 // PrincipalKey is where the authentication middleware leaves the caller in the echo context.
 const PrincipalKey = "talentflow.principal"
 
@@ -47,7 +50,10 @@ type Route struct {
 	Status         int
 	// Produces is the media type of a non-JSON response.
 	Produces string
-	Handler  echo.HandlerFunc
+	// ActsAs is the role the route always acts in, for the audit log (zero: the use case says,
+	// or the caller's first grant).
+	ActsAs  authz.Acting
+	Handler echo.HandlerFunc
 }
 
 // AuditObject is the audit object of a request on this route.
@@ -150,4 +156,23 @@ func WithQuery[Q, Out any](c echo.Context, fn func(Q) (Out, error)) error {
 		return err
 	}
 	return Reply[Out](c, http.StatusOK)(fn(q))
+}
+
+// ReplyActing is Reply for a use case that also says which role the request acted in.
+func ReplyActing[T any](c echo.Context, status int) func(T, authz.Acting, error) error {
+	return func(out T, as authz.Acting, err error) error {
+		if as != (authz.Acting{}) {
+			c.Set(ActingKey, as)
+		}
+		return Reply[T](c, status)(out, err)
+	}
+}
+
+// WithBodyActing decodes the JSON body into In and runs fn, which says the acting role.
+func WithBodyActing[In, Out any](c echo.Context, status int, fn func(In) (Out, authz.Acting, error)) error {
+	var in In
+	if err := Bind(c, &in); err != nil {
+		return err
+	}
+	return ReplyActing[Out](c, status)(fn(in))
 }

@@ -74,7 +74,7 @@ func PairingRequest() process.Definition {
 // Routes are the introduction's HTTP routes.
 func Routes(s *intro.Service) []httpx.Route {
 	return []httpx.Route{
-		{ID: "createIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions", Action: authz.CaseApply,
+		{ID: "createIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPost, Path: "/api/v1/introductions", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case", Summary: "Save a draft talent introduction application.",
 			In: intro.IntroductionProfile{}, Out: app.Created{}, Status: http.StatusCreated,
 			Handler: func(c echo.Context) error {
@@ -82,7 +82,7 @@ func Routes(s *intro.Service) []httpx.Route {
 					return s.CreateIntroduction(c.Request().Context(), httpx.Principal(c), in)
 				})
 			}},
-		{ID: "updateIntroduction", Method: http.MethodPut, Path: "/api/v1/introductions/:id", Action: authz.CaseApply,
+		{ID: "updateIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPut, Path: "/api/v1/introductions/:id", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case/:id", Summary: "Edit a draft, or an application returned for correction.",
 			In: intro.IntroductionProfile{}, Out: app.CaseDetail{},
 			Handler: func(c echo.Context) error {
@@ -94,14 +94,14 @@ func Routes(s *intro.Service) []httpx.Route {
 					return s.Case(ctx, p, c.Param("id"))
 				})
 			}},
-		{ID: "submitIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions/:id/submit", Action: authz.CaseApply,
+		{ID: "submitIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPost, Path: "/api/v1/introductions/:id/submit", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case/:id",
 			Summary: "Submit a draft: starts the case (409 if this person has an open application in this category; 503 start_pending if the workflow service is down: the submission is kept and starts on its own).",
 			Out:     app.CaseDetail{},
 			Handler: func(c echo.Context) error {
 				return httpx.Reply[app.CaseDetail](c, http.StatusOK)(s.SubmitIntroduction(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 			}},
-		{ID: "resubmitIntroduction", Method: http.MethodPost, Path: "/api/v1/introductions/:id/resubmit", Action: authz.CaseApply,
+		{ID: "resubmitIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPost, Path: "/api/v1/introductions/:id/resubmit", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case/:id", Summary: "Resubmit an application returned for correction.",
 			In: app.CaseAction{}, Out: app.CaseDetail{},
 			Handler: func(c echo.Context) error {
@@ -113,7 +113,7 @@ func Routes(s *intro.Service) []httpx.Route {
 			Tag: "cases", Object: "case/:id", Summary: "File an objection during public notice: pauses the notice, opens an LGO task.",
 			In: app.CaseAction{}, Out: app.CaseDetail{},
 			Handler: func(c echo.Context) error {
-				return httpx.WithBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+				return httpx.WithBodyActing(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, authz.Acting, error) {
 					return s.ObjectToCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 				})
 			}},

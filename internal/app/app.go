@@ -159,6 +159,9 @@ func (a *App) engineError(ctx context.Context, err error) error {
 	return a.unavailable(ctx, "the workflow service", err)
 }
 
+// Acting is the role an actor acts in, for the audit log.
+func Acting(who workflows.Actor) authz.Acting { return authz.ActingAs(who.Role, who.Department) }
+
 // Actor is how the workflows see the principal acting in role within dept.
 func Actor(p *authz.Principal, role, dept string) workflows.Actor { return actor(p, role, dept) }
 
@@ -177,6 +180,5 @@ func (a *App) actingAs(ctx context.Context, p *authz.Principal, dept string, act
 	if !ok {
 		return workflows.Actor{}, Forbidden("%s is not allowed in department %s", act, dept)
 	}
-	authz.SetActing(ctx, role, dept)
 	return actor(p, role, dept), nil
 }

@@ -46,7 +46,6 @@ func (a *App) WithdrawCase(ctx context.Context, p *authz.Principal, id string, i
 	if err := check(in); err != nil {
 		return CaseDetail{}, err
 	}
-	authz.SetActing(ctx, authz.RoleApplicant, "")
 	var c store.Case
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil || c.ApplicantID != p.User.ID {
 		return CaseDetail{}, NotFound("no case %s of yours", id)

@@ -295,24 +295,25 @@ type DecisionInput struct {
 // accepted it and the case has moved on; a task no longer open, or decided by someone else
 // first, is a conflict. The files the decision cites travel in it and join the case in the
 // same read-model write as the decided task.
-func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (TaskItem, error) {
+func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (TaskItem, authz.Acting, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
 	if err := check(in); err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskDecide)
 	if err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	if t.State != workflows.TaskOpen {
-		return TaskItem{}, Conflict("task %s is no longer open: it is %s", id, t.State)
+		return TaskItem{}, Acting(who), Conflict("task %s is no longer open: it is %s", id, t.State)
 	}
 	if err := a.checkAttachments(ctx, p, c.ID, in.Attachments); err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, Acting(who), err
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
 		Category: in.Category, Attachments: in.Attachments, Actor: who}
-	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateDecide, d)
+	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateDecide, d)
+	return item, Acting(who), err
 }
 
 // updateTask sends a task update to the case's workflow and answers the task document as the
@@ -339,17 +340,18 @@ func (a *App) taskDocument(ctx context.Context, p *authz.Principal, id string) (
 }
 
 // ClaimTask takes an open task into the caller's own inbox.
-func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
+func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
 	t, c, who, err := a.task(ctx, p, id, authz.TaskClaim)
 	if err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
-	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
+	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
+	return item, Acting(who), err
 }
 
 // UnclaimTask puts a claimed task back into the department's inbox: the claimer may, and so may
 // whoever may release tasks there (a department head, the leading-group office).
-func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
+func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
 	act := authz.TaskRelease
 	var t store.Task
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err == nil && t.Assignee == p.User.Username {
@@ -357,12 +359,13 @@ func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (T
 	}
 	t, c, who, err := a.task(ctx, p, id, act)
 	if err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	if t.Assignee == "" {
-		return TaskItem{}, Conflict("task %s is not claimed", id)
+		return TaskItem{}, Acting(who), Conflict("task %s is not claimed", id)
 	}
-	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
+	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
+	return item, Acting(who), err
 }
 
 // DelegationInput hands a task to a colleague.
@@ -373,23 +376,24 @@ type DelegationInput struct {
 
 // DelegateTask hands an open task to another user who holds the task's role in its department
 // (转办).
-func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (TaskItem, error) {
+func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (TaskItem, authz.Acting, error) {
 	if err := check(in); err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskDelegate)
 	if err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	var target store.User
 	if err := a.DB.WithContext(ctx).Where("username = ? AND disabled = ?", in.To, false).Take(&target).Error; err != nil {
-		return TaskItem{}, Invalid("to", "no active user %q", in.To)
+		return TaskItem{}, Acting(who), Invalid("to", "no active user %q", in.To)
 	}
 	if !a.Authz.Can(target.ID, t.Department, authz.TaskDecide) || !a.holdsRole(ctx, target.ID, t.Department) {
-		return TaskItem{}, Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
+		return TaskItem{}, Acting(who), Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
 	}
-	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateDelegate,
+	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateDelegate,
 		workflows.Delegation{TaskID: t.ID, To: target.Username, Reason: in.Reason, Actor: who})
+	return item, Acting(who), err
 }
 
 func (a *App) holdsRole(ctx context.Context, userID, dept string) bool {
@@ -407,30 +411,31 @@ type SignerInput struct {
 
 // AddSigner adds a department (or one of its users) to the open countersign or vote step of
 // the task; it answers the new signer's task.
-func (a *App) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (TaskItem, error) {
+func (a *App) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (TaskItem, authz.Acting, error) {
 	if err := check(in); err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskAddSigner)
 	if err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	var dept store.Department
 	if err := a.DB.WithContext(ctx).Where("code = ?", in.Department).Take(&dept).Error; err != nil {
-		return TaskItem{}, Invalid("department", "no department %q", in.Department)
+		return TaskItem{}, Acting(who), Invalid("department", "no department %q", in.Department)
 	}
 	if in.User != "" {
 		var u store.User
 		if err := a.DB.WithContext(ctx).Where("username = ?", in.User).Take(&u).Error; err != nil || !a.holdsRole(ctx, u.ID, in.Department) {
-			return TaskItem{}, Invalid("user", "%q holds no role in department %s", in.User, in.Department)
+			return TaskItem{}, Acting(who), Invalid("user", "%q holds no role in department %s", in.User, in.Department)
 		}
 	}
 	var added workflows.TaskView
 	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateAddSigner,
 		workflows.SignerRequest{TaskID: t.ID, Department: in.Department, User: in.User, Reason: in.Reason, Actor: who}, &added); err != nil {
-		return TaskItem{}, a.engineError(ctx, err)
+		return TaskItem{}, Acting(who), a.engineError(ctx, err)
 	}
-	return a.taskDocument(ctx, p, added.ID)
+	item, err := a.taskDocument(ctx, p, added.ID)
+	return item, Acting(who), err
 }
 
 // UrgeInput is a 催办 message.
@@ -441,18 +446,19 @@ type UrgeInput struct {
 // UrgeTask reminds whoever works an open task (催办): the leading-group office anywhere, a
 // department head in their department. The case records it, audits it and notifies like any
 // reminder (webhook and e-mail included).
-func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in UrgeInput) (TaskItem, error) {
+func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in UrgeInput) (TaskItem, authz.Acting, error) {
 	if err := check(in); err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	t, c, who, err := a.task(ctx, p, id, authz.TaskUrge)
 	if err != nil {
-		return TaskItem{}, err
+		return TaskItem{}, authz.Acting{}, err
 	}
 	if t.State != workflows.TaskOpen {
-		return TaskItem{}, Conflict("task %s is %s; only open tasks can be urged", id, t.State)
+		return TaskItem{}, Acting(who), Conflict("task %s is %s; only open tasks can be urged", id, t.State)
 	}
-	return a.updateTask(ctx, p, c, t.ID, workflows.UpdateUrge, workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who})
+	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateUrge, workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who})
+	return item, Acting(who), err
 }
 
 // CommentInput is a remark on a task.
@@ -470,20 +476,20 @@ type CommentItem struct {
 }
 
 // CommentOnTask adds a comment to a task (not a decision).
-func (a *App) CommentOnTask(ctx context.Context, p *authz.Principal, id string, in CommentInput) (CommentItem, error) {
+func (a *App) CommentOnTask(ctx context.Context, p *authz.Principal, id string, in CommentInput) (CommentItem, authz.Acting, error) {
 	in.Body = strings.TrimSpace(in.Body)
 	if err := check(in); err != nil {
-		return CommentItem{}, err
+		return CommentItem{}, authz.Acting{}, err
 	}
-	t, _, _, err := a.task(ctx, p, id, authz.TaskComment)
+	t, _, who, err := a.task(ctx, p, id, authz.TaskComment)
 	if err != nil {
-		return CommentItem{}, err
+		return CommentItem{}, authz.Acting{}, err
 	}
 	c := store.Comment{ID: ids.New("cmt"), CaseID: t.CaseID, TaskID: t.ID, AuthorID: p.User.ID, Body: in.Body, CreatedAt: a.now()}
 	if err := a.DB.WithContext(ctx).Create(&c).Error; err != nil {
-		return CommentItem{}, a.unavailable(ctx, "the database", err)
+		return CommentItem{}, Acting(who), a.unavailable(ctx, "the database", err)
 	}
-	return CommentItem{ID: c.ID, TaskID: t.ID, Author: p.User.Username, Body: c.Body, CreatedAt: c.CreatedAt}, nil
+	return CommentItem{ID: c.ID, TaskID: t.ID, Author: p.User.Username, Body: c.Body, CreatedAt: c.CreatedAt}, Acting(who), nil
 }
 
 // TaskComments lists a task's comments, oldest first.

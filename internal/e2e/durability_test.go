@@ -25,6 +25,7 @@ import (
 	"talentflow/internal/platform"
 	"talentflow/internal/processes"
 	"talentflow/internal/routing"
+	"talentflow/internal/store"
 )
 
 // envChildData makes the test binary run `talentflow dev` on that data folder instead of the
@@ -177,12 +178,13 @@ func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
 	require.NoError(t, err)
 	db, err := platform.OpenDatabase(ctx, &config.Config{Data: dir}, log, registry)
 	require.NoError(t, err)
-	var li authz.Principal
-	require.NoError(t, db.Where("username = ?", "applicant.li").Take(&li.User).Error)
+	var u store.User
+	require.NoError(t, db.Where("username = ?", "applicant.li").Take(&u).Error)
+	li := authz.NewPrincipal(u, nil)
 	routes, err := routing.LoadIntroduction("")
 	require.NoError(t, err)
 	submit := &intro.Service{App: &app.App{DB: db, Engine: deadEngine{}, Log: log}, Routing: routes}
-	_, err = submit.SubmitIntroduction(ctx, &li, created.ID)
+	_, err = submit.SubmitIntroduction(ctx, li, created.ID)
 	require.ErrorIs(t, err, app.ErrStartPending)
 	require.NoError(t, db.Close())
 

@@ -68,7 +68,6 @@ func (a *Service) CreateIntroduction(ctx context.Context, p *authz.Principal, in
 	if err != nil {
 		return app.Created{}, a.Unavailable(ctx, "the database", err)
 	}
-	authz.SetActing(ctx, authz.RoleApplicant, "")
 	return app.Created{ID: id}, nil
 }
 
@@ -103,7 +102,6 @@ func (a *Service) UpdateIntroduction(ctx context.Context, p *authz.Principal, id
 	if err := app.Check(in); err != nil {
 		return err
 	}
-	authz.SetActing(ctx, authz.RoleApplicant, "")
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, old, err := a.ownIntroduction(ctx, tx, p, id)
 		if err != nil {
@@ -151,7 +149,6 @@ func duplicateApplication() *app.Error {
 // commit, and a start that a crash or an outage interrupts is finished later (see
 // app.RecordStart). Submitting a case that is submitted but not yet started starts it.
 func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id string) (app.CaseDetail, error) {
-	authz.SetActing(ctx, authz.RoleApplicant, "")
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, in, err := a.ownIntroduction(ctx, tx, p, id)
 		if err != nil {
@@ -209,7 +206,6 @@ func (a *Service) ResubmitIntroduction(ctx context.Context, p *authz.Principal, 
 	if c.State != workflows.StateReturned {
 		return app.CaseDetail{}, app.Conflict("application %s is %s, not returned for correction", id, c.State)
 	}
-	authz.SetActing(ctx, authz.RoleApplicant, "")
 	var status workflows.CaseStatus
 	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateResubmit,
 		workflows.CaseAction{Reason: in.Reason, Actor: app.Actor(p, authz.RoleApplicant, "")}, &status); err != nil {
@@ -221,31 +217,32 @@ func (a *Service) ResubmitIntroduction(ctx context.Context, p *authz.Principal, 
 // ObjectToCase files an objection against a case in public notice (公示异议), as received by
 // the staff member filing it. Cases in notice are public, so anyone who may object may; the
 // answer is the case document as the filer may see it (see app.CaseDocument).
-func (a *Service) ObjectToCase(ctx context.Context, p *authz.Principal, id string, in app.CaseAction) (app.CaseDetail, error) {
+func (a *Service) ObjectToCase(ctx context.Context, p *authz.Principal, id string, in app.CaseAction) (app.CaseDetail, authz.Acting, error) {
 	var status workflows.CaseStatus
 	if err := app.Check(in); err != nil {
-		return app.CaseDetail{}, err
+		return app.CaseDetail{}, authz.Acting{}, err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
-		return app.CaseDetail{}, app.Invalid("reason", "reason is required: state the grounds of the objection")
+		return app.CaseDetail{}, authz.Acting{}, app.Invalid("reason", "reason is required: state the grounds of the objection")
 	}
 	role, dept := a.objectingRole(p)
 	if role == "" {
-		return app.CaseDetail{}, app.Forbidden("your roles cannot file objections")
+		return app.CaseDetail{}, authz.Acting{}, app.Forbidden("your roles cannot file objections")
 	}
-	authz.SetActing(ctx, role, dept)
+	acting := authz.ActingAs(role, dept)
 	var c store.Case
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
-		return app.CaseDetail{}, app.NotFound("no case %s", id)
+		return app.CaseDetail{}, acting, app.NotFound("no case %s", id)
 	}
 	if c.State != flow.IntroNotice {
-		return app.CaseDetail{}, app.Conflict("case %s is not in public notice (it is %s)", id, c.State)
+		return app.CaseDetail{}, acting, app.Conflict("case %s is not in public notice (it is %s)", id, c.State)
 	}
 	if err := a.Engine.Update(ctx, c.WorkflowID, flow.UpdateObject,
 		workflows.CaseAction{Reason: in.Reason, Actor: app.Actor(p, role, dept)}, &status); err != nil {
-		return app.CaseDetail{}, a.EngineError(ctx, err)
+		return app.CaseDetail{}, acting, a.EngineError(ctx, err)
 	}
-	return a.CaseDocument(ctx, p, id)
+	doc, err := a.CaseDocument(ctx, p, id)
+	return doc, acting, err
 }
 
 func (a *Service) objectingRole(p *authz.Principal) (string, string) {
