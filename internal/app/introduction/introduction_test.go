@@ -1,0 +1,142 @@
+package introduction_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	actsintro "talentflow/activities/introduction"
+	"talentflow/authz"
+	"talentflow/internal/app"
+	"talentflow/internal/app/introduction"
+	"talentflow/internal/domain"
+	"talentflow/internal/identity"
+	"talentflow/internal/processes"
+	"talentflow/internal/routing"
+	"talentflow/internal/store"
+	"talentflow/internal/store/storetest"
+	flow "talentflow/workflows/introduction"
+)
+
+type engine struct{ starts []app.StartRequest }
+
+func (e *engine) Start(_ context.Context, r app.StartRequest) error {
+	e.starts = append(e.starts, r)
+	return nil
+}
+func (e *engine) Update(context.Context, string, string, any, any) error { return nil }
+func (e *engine) Ping(context.Context) error                             { return nil }
+
+func service(t *testing.T) (*introduction.Service, *engine, *authz.Principal) {
+	t.Helper()
+	ctx := context.Background()
+	registry, err := processes.Registry()
+	require.NoError(t, err)
+	db := storetest.Open(t, registry.Schemas()...)
+	require.NoError(t, app.SeedDepartments(ctx, db))
+	idn, err := identity.NewService(db, bytes.Repeat([]byte("k"), 32), time.Hour, 4)
+	require.NoError(t, err)
+	_, err = app.SeedDemoAccounts(ctx, db, idn, "Demo-Talent-2026")
+	require.NoError(t, err)
+	az, err := authz.New(ctx, db)
+	require.NoError(t, err)
+	plan, err := routing.LoadIntroduction("")
+	require.NoError(t, err)
+	e := &engine{}
+	var u store.User
+	require.NoError(t, db.Where("username = ?", "applicant.li").Take(&u).Error)
+	a := &app.App{DB: db, Authz: az, Engine: e, Processes: registry, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &introduction.Service{App: a, Routing: plan}, e, authz.NewPrincipal(u, nil)
+}
+
+func profile(idSeq string, c domain.Category) introduction.IntroductionProfile {
+	return introduction.IntroductionProfile{Name: "王芳", IDNumber: domain.MakeCitizenID("371521", "19900215", idSeq),
+		Phone: "13905350000", Education: "master", Title: "intermediate", Field: "生物医药",
+		EmployerCreditCode: "91350100M000100Y43", Category: c}
+}
+
+func code(err error) string {
+	var e *app.Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}
+
+func TestSubmittingRecordsTheStartWithTheRoutingInForce(t *testing.T) {
+	s, e, li := service(t)
+	ctx := context.Background()
+	draft, err := s.CreateIntroduction(ctx, li, profile("501", domain.CategoryB))
+	require.NoError(t, err)
+	doc, err := s.SubmitIntroduction(ctx, li, draft.ID)
+	require.NoError(t, err)
+	assert.Equal(t, app.CaseState("submitted"), doc.State, "the workflow's first projection moves it on")
+	require.Len(t, e.starts, 1)
+	start := e.starts[0]
+	assert.Equal(t, flow.WorkflowIntroduction, start.Workflow)
+	assert.Equal(t, flow.WorkflowID(draft.ID), start.WorkflowID)
+	var in flow.IntroductionInput
+	require.NoError(t, json.Unmarshal(start.Input.(json.RawMessage), &in))
+	var reviewers []string
+	for _, r := range in.Plan.Reviewers {
+		reviewers = append(reviewers, r.Department)
+	}
+	assert.Equal(t, []string{"hrss", "sci", "iit"}, reviewers, "category B: hrss, sci and iit review")
+	var left int64
+	s.DB.Model(&store.CaseStart{}).Count(&left)
+	assert.Zero(t, left, "launched and forgotten")
+}
+
+func TestOneOpenApplicationPerPersonAndCategory(t *testing.T) {
+	s, e, li := service(t)
+	ctx := context.Background()
+	first, err := s.CreateIntroduction(ctx, li, profile("502", domain.CategoryB))
+	require.NoError(t, err)
+	second, err := s.CreateIntroduction(ctx, li, profile("502", domain.CategoryB))
+	require.NoError(t, err)
+	other, err := s.CreateIntroduction(ctx, li, profile("502", domain.CategoryC))
+	require.NoError(t, err)
+
+	_, err = s.SubmitIntroduction(ctx, li, first.ID)
+	require.NoError(t, err)
+	_, err = s.SubmitIntroduction(ctx, li, second.ID)
+	assert.Equal(t, "duplicate_application", code(err))
+	var c store.Case
+	require.NoError(t, s.DB.Where("id = ?", second.ID).Take(&c).Error)
+	assert.Equal(t, app.StateDraft, c.State, "the refused submission left the draft as it was")
+	_, err = s.SubmitIntroduction(ctx, li, other.ID)
+	assert.NoError(t, err, "another category is another application")
+	assert.Len(t, e.starts, 2)
+
+	// Once the first case closes, its slot is free again.
+	require.NoError(t, actsintro.OnClosed(s.DB.DB, first.ID))
+	_, err = s.SubmitIntroduction(ctx, li, second.ID)
+	assert.NoError(t, err)
+}
+
+func TestAReturnedApplicationKeepsItsCategory(t *testing.T) {
+	s, _, li := service(t)
+	ctx := context.Background()
+	draft, err := s.CreateIntroduction(ctx, li, profile("503", domain.CategoryB))
+	require.NoError(t, err)
+	require.NoError(t, s.DB.Model(&store.Case{}).Where("id = ?", draft.ID).Update("state", "returned").Error)
+	err = s.UpdateIntroduction(ctx, li, draft.ID, profile("503", domain.CategoryC))
+	var e *app.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "category", e.Field)
+	p := profile("503", domain.CategoryB)
+	p.Field = "新材料"
+	assert.NoError(t, s.UpdateIntroduction(ctx, li, draft.ID, p), "other fields may be corrected")
+
+	_, err = s.CreateIntroduction(ctx, li, introduction.IntroductionProfile{Name: "王芳", IDNumber: "11010519491231002"})
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, "id_number", e.Field, "a bad citizen ID is named")
+}
