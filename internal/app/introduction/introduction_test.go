@@ -1,14 +1,10 @@
 package introduction_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"io"
-	"log/slog"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,45 +12,20 @@ import (
 	actsintro "talentflow/activities/introduction"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/apptest"
 	"talentflow/internal/app/introduction"
 	"talentflow/internal/domain"
-	"talentflow/internal/identity"
-	"talentflow/internal/processes"
 	"talentflow/internal/routing"
 	"talentflow/internal/store"
-	"talentflow/internal/store/storetest"
 	flow "talentflow/workflows/introduction"
 )
 
-type engine struct{ starts []app.StartRequest }
-
-func (e *engine) Start(_ context.Context, r app.StartRequest) error {
-	e.starts = append(e.starts, r)
-	return nil
-}
-func (e *engine) Update(context.Context, string, string, any, any) error { return nil }
-func (e *engine) Ping(context.Context) error                             { return nil }
-
-func service(t *testing.T) (*introduction.Service, *engine, *authz.Principal) {
+func service(t *testing.T) (*introduction.Service, *apptest.Engine, *authz.Principal) {
 	t.Helper()
-	ctx := context.Background()
-	registry, err := processes.Registry()
-	require.NoError(t, err)
-	db := storetest.Open(t, registry.Schemas()...)
-	require.NoError(t, app.SeedDepartments(ctx, db))
-	idn, err := identity.NewService(db, bytes.Repeat([]byte("k"), 32), time.Hour, 4)
-	require.NoError(t, err)
-	_, err = app.SeedDemoAccounts(ctx, db, idn, "Demo-Talent-2026")
-	require.NoError(t, err)
-	az, err := authz.New(ctx, db)
-	require.NoError(t, err)
+	w := apptest.New(t)
 	plan, err := routing.LoadIntroduction("")
 	require.NoError(t, err)
-	e := &engine{}
-	var u store.User
-	require.NoError(t, db.Where("username = ?", "applicant.li").Take(&u).Error)
-	a := &app.App{DB: db, Authz: az, Engine: e, Processes: registry, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	return &introduction.Service{App: a, Routing: plan}, e, authz.NewPrincipal(u, nil)
+	return &introduction.Service{App: w.App, Routing: plan}, w.Engine, w.As("applicant.li")
 }
 
 func profile(idSeq string, c domain.Category) introduction.IntroductionProfile {
@@ -79,8 +50,8 @@ func TestSubmittingRecordsTheStartWithTheRoutingInForce(t *testing.T) {
 	doc, err := s.SubmitIntroduction(ctx, li, draft.ID)
 	require.NoError(t, err)
 	assert.Equal(t, app.CaseState("submitted"), doc.State, "the workflow's first projection moves it on")
-	require.Len(t, e.starts, 1)
-	start := e.starts[0]
+	require.Len(t, e.Starts, 1)
+	start := e.Starts[0]
 	assert.Equal(t, flow.WorkflowIntroduction, start.Workflow)
 	assert.Equal(t, flow.WorkflowID(draft.ID), start.WorkflowID)
 	var in flow.IntroductionInput
@@ -114,7 +85,7 @@ func TestOneOpenApplicationPerPersonAndCategory(t *testing.T) {
 	assert.Equal(t, app.StateDraft, c.State, "the refused submission left the draft as it was")
 	_, err = s.SubmitIntroduction(ctx, li, other.ID)
 	assert.NoError(t, err, "another category is another application")
-	assert.Len(t, e.starts, 2)
+	assert.Len(t, e.Starts, 2)
 
 	// Once the first case closes, its slot is free again.
 	require.NoError(t, actsintro.OnClosed(s.DB.DB, first.ID))

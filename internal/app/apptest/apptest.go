@@ -1,0 +1,81 @@
+// Package apptest gives use-case tests the generic application on a real, migrated database
+// (SQLite, or PostgreSQL when TALENTFLOW_TEST_POSTGRES is set) with the departments, the demo
+// accounts and every registered process's tables, behind an engine that records what it is asked.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"talentflow/authz"
+	"talentflow/internal/app"
+	"talentflow/internal/identity"
+	"talentflow/internal/processes"
+	"talentflow/internal/store"
+	"talentflow/internal/store/storetest"
+)
+
+// Engine records starts and updates; StartErr fails starts.
+type Engine struct {
+	Starts   []app.StartRequest
+	Updates  []string
+	StartErr error
+}
+
+// Start records a start.
+func (e *Engine) Start(_ context.Context, r app.StartRequest) error {
+	e.Starts = append(e.Starts, r)
+	return e.StartErr
+}
+
+// Update records an update's name.
+func (e *Engine) Update(_ context.Context, _, update string, _, _ any) error {
+	e.Updates = append(e.Updates, update)
+	return nil
+}
+
+// Ping answers.
+func (e *Engine) Ping(context.Context) error { return nil }
+
+// World is the application under test.
+type World struct {
+	T      *testing.T
+	App    *app.App
+	DB     *store.DB
+	Engine *Engine
+}
+
+// New builds a world for one test.
+func New(t *testing.T) *World {
+	t.Helper()
+	ctx := context.Background()
+	registry, err := processes.Registry()
+	require.NoError(t, err)
+	db := storetest.Open(t, registry.Schemas()...)
+	require.NoError(t, app.SeedDepartments(ctx, db))
+	idn, err := identity.NewService(db, bytes.Repeat([]byte("k"), 32), time.Hour, 4)
+	require.NoError(t, err)
+	_, err = app.SeedDemoAccounts(ctx, db, idn, "Demo-Talent-2026")
+	require.NoError(t, err)
+	az, err := authz.New(ctx, db)
+	require.NoError(t, err)
+	e := &Engine{}
+	a := &app.App{DB: db, Authz: az, Engine: e, Processes: registry, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	return &World{T: t, App: a, DB: db, Engine: e}
+}
+
+// As is the principal of a demo account, as the API would build it.
+func (w *World) As(username string) *authz.Principal {
+	w.T.Helper()
+	var u store.User
+	require.NoError(w.T, w.DB.Where("username = ?", username).Take(&u).Error)
+	var grants []store.RoleAssignment
+	require.NoError(w.T, w.DB.Where("user_id = ?", u.ID).Order("granted_at, role").Find(&grants).Error)
+	return authz.NewPrincipal(u, grants)
+}
