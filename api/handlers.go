@@ -14,6 +14,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/notifications"
 	"talentflow/internal/domain"
 	"talentflow/internal/identity"
 	"talentflow/internal/process"
@@ -222,17 +223,17 @@ func (s *Server) addComment(c echo.Context) error {
 }
 
 func (s *Server) listNotifications(c echo.Context) error {
-	return httpx.WithQuery(c, func(f app.NotificationFilter) (app.NotificationPage, error) {
-		return s.App.Notifications(c.Request().Context(), httpx.Principal(c), f)
+	return httpx.WithQuery(c, func(f notifications.NotificationFilter) (notifications.NotificationPage, error) {
+		return s.Inbox.List(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) readNotification(c echo.Context) error {
-	return httpx.Reply[app.ReadResult](c, http.StatusOK)(s.App.MarkNotificationRead(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.Reply[notifications.ReadResult](c, http.StatusOK)(s.Inbox.MarkRead(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) readAllNotifications(c echo.Context) error {
-	return httpx.Reply[app.ReadResult](c, http.StatusOK)(s.App.MarkAllNotificationsRead(c.Request().Context(), httpx.Principal(c)))
+	return httpx.Reply[notifications.ReadResult](c, http.StatusOK)(s.Inbox.MarkAllRead(c.Request().Context(), httpx.Principal(c)))
 }
 
 func (s *Server) uploadAttachment(c echo.Context) error {

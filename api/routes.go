@@ -7,6 +7,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/notifications"
 	"talentflow/internal/audit"
 )
 
@@ -86,12 +87,12 @@ func (s *Server) routes() []httpx.Route {
 			Status: http.StatusCreated, Handler: s.addComment},
 
 		{ID: "listNotifications", Method: http.MethodGet, Path: "/api/v1/notifications", Tag: "notifications",
-			Summary: "The caller's reminders, escalations, urges and copies, and how many are unread.", Query: app.NotificationFilter{},
-			Out: app.NotificationPage{}, Handler: s.listNotifications},
+			Summary: "The caller's reminders, escalations, urges and copies, and how many are unread.", Query: notifications.NotificationFilter{},
+			Out: notifications.NotificationPage{}, Handler: s.listNotifications},
 		{ID: "readNotification", Method: http.MethodPost, Path: "/api/v1/notifications/:id/read", Tag: "notifications",
-			Object: "notification/:id", Summary: "Mark a notification read.", Out: app.ReadResult{}, Handler: s.readNotification},
+			Object: "notification/:id", Summary: "Mark a notification read.", Out: notifications.ReadResult{}, Handler: s.readNotification},
 		{ID: "readAllNotifications", Method: http.MethodPost, Path: "/api/v1/notifications/read-all", Tag: "notifications",
-			Object: "notifications", Summary: "Mark every notification read.", Out: app.ReadResult{}, Handler: s.readAllNotifications},
+			Object: "notifications", Summary: "Mark every notification read.", Out: notifications.ReadResult{}, Handler: s.readAllNotifications},
 
 		{ID: "uploadAttachment", Method: http.MethodPost, Path: "/api/v1/attachments", Action: authz.AttachmentUpload,
 			Upload: 10 << 20, Tag: "attachments", Object: "attachment",

@@ -26,6 +26,7 @@ import (
 	"talentflow/api/httpx"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/notifications"
 	"talentflow/internal/audit"
 	"talentflow/internal/identity"
 	"talentflow/internal/process"
@@ -34,7 +35,9 @@ import (
 
 // Server wires the application into HTTP.
 type Server struct {
-	App      *app.App
+	App *app.App
+	// Inbox is the caller's notifications.
+	Inbox    *notifications.Service
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	DB       *store.DB

@@ -34,14 +34,6 @@ func (w *world) caseWithTask(id, applicant, dept string) {
 		OpenedAt: now, UpdatedAt: now}).Error)
 }
 
-func kindOf(err error) app.Kind {
-	var e *app.Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	return 0
-}
-
 func TestAnApproverSeesOnlyTheTasksOfTheirDepartment(t *testing.T) {
 	w := newWorld(t)
 	w.caseWithTask("case_h", "applicant.li", "hrss")
@@ -55,7 +47,7 @@ func TestAnApproverSeesOnlyTheTasksOfTheirDepartment(t *testing.T) {
 	assert.Contains(t, page.Items[0].Actions, app.TaskActionName("claim"))
 
 	_, err = w.App.Tasks(ctx, w.As("hrss.approver"), app.TaskFilter{Scope: app.ScopeDepartment, Department: "fin"})
-	assert.Equal(t, app.KindForbidden, kindOf(err), "asking for another department's inbox is refused")
+	assert.Equal(t, app.KindForbidden, apptest.Kind(err), "asking for another department's inbox is refused")
 
 	all, err := w.App.Tasks(ctx, w.As("lgo.staff"), app.TaskFilter{Scope: app.ScopeDepartment})
 	require.NoError(t, err)
@@ -66,7 +58,7 @@ func TestAnotherDepartmentsTaskCannotBeDecided(t *testing.T) {
 	w := newWorld(t)
 	w.caseWithTask("case_s", "applicant.li", "sci")
 	_, _, err := w.App.Decide(context.Background(), w.As("hrss.approver"), "case_s-t1", app.DecisionInput{Outcome: "approve"})
-	assert.Equal(t, app.KindForbidden, kindOf(err))
+	assert.Equal(t, app.KindForbidden, apptest.Kind(err))
 	assert.Empty(t, w.Engine.Updates, "the refusal never reaches the workflow")
 
 	item, acting, err := w.App.Decide(context.Background(), w.As("sci.approver"), "case_s-t1", app.DecisionInput{Outcome: "approve"})
@@ -86,9 +78,9 @@ func TestCasesAreVisibleToTheirApplicantAndTheDepartmentsWorkingThem(t *testing.
 	require.NoError(t, err)
 	assert.Equal(t, "case_h", own.ID)
 	_, err = w.App.Case(ctx, w.As("employer.hr"), "case_h")
-	assert.Equal(t, app.KindNotFound, kindOf(err), "another applicant is not told the case exists")
+	assert.Equal(t, app.KindNotFound, apptest.Kind(err), "another applicant is not told the case exists")
 	_, err = w.App.Case(ctx, w.As("sci.approver"), "case_h")
-	assert.Equal(t, app.KindForbidden, kindOf(err), "staff of a department without a task on it are refused")
+	assert.Equal(t, app.KindForbidden, apptest.Kind(err), "staff of a department without a task on it are refused")
 	_, err = w.App.Case(ctx, w.As("hrss.approver"), "case_h")
 	assert.NoError(t, err)
 
@@ -103,7 +95,7 @@ func TestCasesAreVisibleToTheirApplicantAndTheDepartmentsWorkingThem(t *testing.
 	require.NoError(t, err)
 	assert.Empty(t, page.Items)
 	_, err = w.App.Cases(ctx, w.As("lgo.staff"), app.CaseFilter{Process: "nonesuch"})
-	assert.Equal(t, app.KindInvalid, kindOf(err), "only registered processes")
+	assert.Equal(t, app.KindInvalid, apptest.Kind(err), "only registered processes")
 }
 
 func TestARecordedStartIsLaunchedOnceAndForgotten(t *testing.T) {
@@ -132,19 +124,4 @@ func TestARecordedStartIsLaunchedOnceAndForgotten(t *testing.T) {
 	require.NoError(t, w.App.Launch(ctx, "case_s"), "nothing left to launch")
 	assert.Len(t, w.Engine.Starts, 2)
 	assert.JSONEq(t, `{"case_id":"case_s"}`, string(w.Engine.Starts[1].Input.(json.RawMessage)))
-}
-
-func TestNotificationsAreTheirRecipientsAlone(t *testing.T) {
-	w := newWorld(t)
-	ctx := context.Background()
-	li := w.As("applicant.li")
-	require.NoError(t, w.DB.Create(&store.Notification{ID: "n1", UserID: li.User.ID, Kind: "info", CaseID: "c",
-		Title: "通知", DedupeKey: "n1", CreatedAt: time.Now()}).Error)
-	_, err := w.App.MarkNotificationRead(ctx, w.As("employer.hr"), "n1")
-	assert.Equal(t, app.KindNotFound, kindOf(err))
-	page, err := w.App.Notifications(ctx, li, app.NotificationFilter{})
-	require.NoError(t, err)
-	assert.Len(t, page.Items, 1)
-	_, err = w.App.MarkNotificationRead(ctx, li, "n1")
-	assert.NoError(t, err)
 }

@@ -64,3 +64,13 @@ func pageOf[R, T any](rows []R, limit int, key func(R) (time.Time, string), item
 	}
 	return page
 }
+
+// PageQuery is pageQuery for the use-case packages of each concern.
+func PageQuery(q **gorm.DB, cursor string, limit int, column string, desc bool) (int, error) {
+	return pageQuery(q, cursor, limit, column, desc)
+}
+
+// PageOf is pageOf for the use-case packages of each concern.
+func PageOf[R, T any](rows []R, limit int, key func(R) (time.Time, string), item func(R) T) Page[T] {
+	return pageOf(rows, limit, key, item)
+}

@@ -6,6 +6,7 @@ package apptest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -78,4 +79,13 @@ func (w *World) As(username string) *authz.Principal {
 	var grants []store.RoleAssignment
 	require.NoError(w.T, w.DB.Where("user_id = ?", u.ID).Order("granted_at, role").Find(&grants).Error)
 	return authz.NewPrincipal(u, grants)
+}
+
+// Kind is the kind of an application error (0 for any other error).
+func Kind(err error) app.Kind {
+	var e *app.Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return 0
 }
