@@ -14,6 +14,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/domain"
 	"talentflow/internal/identity"
@@ -267,13 +268,13 @@ func (s *Server) downloadAttachment(c echo.Context) error {
 }
 
 func (s *Server) listAudit(c echo.Context) error {
-	return httpx.WithQuery(c, func(f app.AuditFilter) (app.AuditPage, error) {
-		return s.App.AuditLog(c.Request().Context(), httpx.Principal(c), f)
+	return httpx.WithQuery(c, func(f auditlog.AuditFilter) (auditlog.AuditPage, error) {
+		return s.Audit.List(c.Request().Context(), f)
 	})
 }
 
 func (s *Server) verifyAudit(c echo.Context) error {
-	rep, err := s.App.VerifyAudit(c.Request().Context())
+	rep, err := s.Audit.Verify(c.Request().Context())
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/audit"
 )
@@ -103,7 +104,7 @@ func (s *Server) routes() []httpx.Route {
 			Produces: "application/octet-stream", Handler: s.downloadAttachment},
 
 		{ID: "listAudit", Method: http.MethodGet, Path: "/api/v1/audit", Action: authz.AuditRead, Tag: "audit",
-			Summary: "The audit log, newest first, with filters.", Query: app.AuditFilter{}, Out: app.AuditPage{}, Handler: s.listAudit},
+			Summary: "The audit log, newest first, with filters.", Query: auditlog.AuditFilter{}, Out: auditlog.AuditPage{}, Handler: s.listAudit},
 		{ID: "verifyAudit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Action: authz.AuditRead, Tag: "audit",
 			Summary: "Recompute the audit log's hash chain.", Out: audit.Report{}, Handler: s.verifyAudit},
 	}

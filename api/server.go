@@ -26,6 +26,7 @@ import (
 	"talentflow/api/httpx"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/audit"
 	"talentflow/internal/identity"
@@ -36,8 +37,9 @@ import (
 // Server wires the application into HTTP.
 type Server struct {
 	App *app.App
-	// Inbox is the caller's notifications.
+	// Inbox is the caller's notifications; Audit reads the audit log.
 	Inbox    *notifications.Service
+	Audit    *auditlog.Service
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	DB       *store.DB

@@ -177,7 +177,7 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 			return d, a.unavailable(ctx, "the database", err)
 		}
 		for _, r := range rows {
-			d.Audit = append(d.Audit, auditItem(r))
+			d.Audit = append(d.Audit, AuditItemOf(r))
 		}
 	}
 	return d, nil
