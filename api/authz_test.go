@@ -17,6 +17,7 @@ import (
 
 	"talentflow/api"
 	"talentflow/internal/app"
+	"talentflow/internal/app/users"
 	"talentflow/internal/domain"
 	"talentflow/internal/store"
 	storeintro "talentflow/internal/store/introduction"
@@ -307,9 +308,9 @@ func TestLoginLocksAfterFiveFailures(t *testing.T) {
 
 func TestMeListsRolesPerDepartment(t *testing.T) {
 	ts := newTestServer(t)
-	var me app.Me
+	var me users.Me
 	require.Equal(t, http.StatusOK, ts.do(head, http.MethodGet, "/api/v1/me", nil, &me))
-	assert.Equal(t, []app.Role{{Role: "dept_head", Department: "hrss", DepartmentName: "县人力资源和社会保障局"}}, me.Roles)
+	assert.Equal(t, []users.Role{{Role: "dept_head", Department: "hrss", DepartmentName: "县人力资源和社会保障局"}}, me.Roles)
 	assert.Contains(t, me.Permissions, "task:urge")
 	assert.NotContains(t, me.Permissions, "audit:read")
 	assert.Equal(t, "138****0004", me.Phone, "personal data masked")

@@ -16,6 +16,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/users"
 	"talentflow/internal/domain"
 	"talentflow/internal/identity"
 	"talentflow/internal/process"
@@ -32,7 +33,7 @@ type LoginResult struct {
 	Token     string    `json:"token"`
 	TokenType string    `json:"token_type"`
 	ExpiresAt time.Time `json:"expires_at"`
-	User      app.Me    `json:"user"`
+	User      users.Me  `json:"user"`
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -61,7 +62,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	p := authz.NewPrincipal(u, nil)
 	c.Set(httpx.PrincipalKey, p)
-	me, err := s.App.Me(c.Request().Context(), p)
+	me, err := s.Users.Me(c.Request().Context(), p)
 	if err != nil {
 		return err
 	}
@@ -69,7 +70,7 @@ func (s *Server) login(c echo.Context) error {
 }
 
 func (s *Server) me(c echo.Context) error {
-	return httpx.Reply[app.Me](c, http.StatusOK)(s.App.Me(c.Request().Context(), httpx.Principal(c)))
+	return httpx.Reply[users.Me](c, http.StatusOK)(s.Users.Me(c.Request().Context(), httpx.Principal(c)))
 }
 
 // Term is one vocabulary value with its label.
@@ -121,35 +122,35 @@ func (s *Server) vocabularies(c echo.Context) error {
 }
 
 func (s *Server) listDepartments(c echo.Context) error {
-	return httpx.Reply[[]app.DepartmentItem](c, http.StatusOK)(s.App.Departments(c.Request().Context()))
+	return httpx.Reply[[]users.DepartmentItem](c, http.StatusOK)(s.Users.Departments(c.Request().Context()))
 }
 
 func (s *Server) createDepartment(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusCreated, func(in app.NewDepartment) (app.DepartmentItem, error) {
-		return s.App.CreateDepartment(c.Request().Context(), in)
+	return httpx.WithBody(c, http.StatusCreated, func(in users.NewDepartment) (users.DepartmentItem, error) {
+		return s.Users.CreateDepartment(c.Request().Context(), in)
 	})
 }
 
 func (s *Server) listUsers(c echo.Context) error {
-	return httpx.WithQuery(c, func(f app.UserFilter) ([]app.UserItem, error) {
-		return s.App.Users(c.Request().Context(), httpx.Principal(c), f)
+	return httpx.WithQuery(c, func(f users.UserFilter) ([]users.UserItem, error) {
+		return s.Users.Users(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) createUser(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusCreated, func(in app.NewUser) (app.UserItem, error) {
-		return s.App.CreateUser(c.Request().Context(), httpx.Principal(c), s.Identity, in)
+	return httpx.WithBody(c, http.StatusCreated, func(in users.NewUser) (users.UserItem, error) {
+		return s.Users.CreateUser(c.Request().Context(), httpx.Principal(c), in)
 	})
 }
 
 func (s *Server) grantRole(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in app.Grant) (app.UserItem, error) {
-		return s.App.GrantRole(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in users.Grant) (users.UserItem, error) {
+		return s.Users.GrantRole(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) revokeRole(c echo.Context) error {
-	return httpx.Reply[app.UserItem](c, http.StatusOK)(s.App.RevokeRole(c.Request().Context(), httpx.Principal(c),
+	return httpx.Reply[users.UserItem](c, http.StatusOK)(s.Users.RevokeRole(c.Request().Context(), httpx.Principal(c),
 		c.Param("id"), c.Param("role"), c.Param("department")))
 }
 

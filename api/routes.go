@@ -9,6 +9,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/users"
 	"talentflow/internal/audit"
 )
 
@@ -27,24 +28,24 @@ func (s *Server) routes() []httpx.Route {
 			Summary: "Log in; returns a short-lived bearer token. Five wrong passwords lock the account for ten minutes.",
 			In:      LoginInput{}, Out: LoginResult{}, Handler: s.login},
 		{ID: "me", Method: http.MethodGet, Path: "/api/v1/me", Tag: "identity",
-			Summary: "The caller, with roles per department and the actions they may take.", Out: app.Me{}, Handler: s.me},
+			Summary: "The caller, with roles per department and the actions they may take.", Out: users.Me{}, Handler: s.me},
 		{ID: "vocabularies", Method: http.MethodGet, Path: "/api/v1/vocabularies", Tag: "identity",
 			Summary: "Every fixed vocabulary with its Chinese labels.", Out: Vocabularies{}, Handler: s.vocabularies},
 		{ID: "listDepartments", Method: http.MethodGet, Path: "/api/v1/departments", Tag: "admin",
-			Summary: "The member units.", Out: []app.DepartmentItem{}, Handler: s.listDepartments},
+			Summary: "The member units.", Out: []users.DepartmentItem{}, Handler: s.listDepartments},
 		{ID: "createDepartment", Method: http.MethodPost, Path: "/api/v1/departments", Action: authz.DepartmentManage, Tag: "admin",
-			Object: "department", Summary: "Add a member unit.", In: app.NewDepartment{}, Out: app.DepartmentItem{}, Status: http.StatusCreated,
+			Object: "department", Summary: "Add a member unit.", In: users.NewDepartment{}, Out: users.DepartmentItem{}, Status: http.StatusCreated,
 			Handler: s.createDepartment},
 		{ID: "listUsers", Method: http.MethodGet, Path: "/api/v1/users", Action: authz.UserRead, Tag: "admin",
-			Summary: "Users (phones masked); department heads see their department.", Query: app.UserFilter{}, Out: []app.UserItem{},
+			Summary: "Users (phones masked); department heads see their department.", Query: users.UserFilter{}, Out: []users.UserItem{},
 			Handler: s.listUsers},
 		{ID: "createUser", ActsAs: authz.Acting{Role: authz.RoleAdmin}, Method: http.MethodPost, Path: "/api/v1/users", Action: authz.UserManage, Tag: "admin", Object: "user",
 			Summary: "Create an account (password: 8+ characters mixing three of lower, upper, digits, symbols).",
-			In:      app.NewUser{}, Out: app.UserItem{}, Status: http.StatusCreated, Handler: s.createUser},
+			In:      users.NewUser{}, Out: users.UserItem{}, Status: http.StatusCreated, Handler: s.createUser},
 		{ID: "grantRole", ActsAs: authz.Acting{Role: authz.RoleAdmin}, Method: http.MethodPost, Path: "/api/v1/users/:id/roles", Action: authz.UserManage, Tag: "admin",
-			Object: "user/:id", Summary: "Grant a role in a department.", In: app.Grant{}, Out: app.UserItem{}, Handler: s.grantRole},
+			Object: "user/:id", Summary: "Grant a role in a department.", In: users.Grant{}, Out: users.UserItem{}, Handler: s.grantRole},
 		{ID: "revokeRole", ActsAs: authz.Acting{Role: authz.RoleAdmin}, Method: http.MethodDelete, Path: "/api/v1/users/:id/roles/:role/:department", Action: authz.UserManage,
-			Tag: "admin", Object: "user/:id", Summary: "Revoke a role in a department.", Out: app.UserItem{}, Handler: s.revokeRole},
+			Tag: "admin", Object: "user/:id", Summary: "Revoke a role in a department.", Out: users.UserItem{}, Handler: s.revokeRole},
 
 		{ID: "listCases", Method: http.MethodGet, Path: "/api/v1/cases", Tag: "cases",
 			Summary: "Cases the caller may see: own applications, cases with tasks in their departments, or all.",

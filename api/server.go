@@ -28,6 +28,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/users"
 	"talentflow/internal/audit"
 	"talentflow/internal/identity"
 	"talentflow/internal/process"
@@ -40,6 +41,7 @@ type Server struct {
 	// Inbox is the caller's notifications; Audit reads the audit log.
 	Inbox    *notifications.Service
 	Audit    *auditlog.Service
+	Users    *users.Service
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	DB       *store.DB

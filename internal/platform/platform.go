@@ -31,6 +31,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/users"
 	"talentflow/internal/calendar"
 	"talentflow/internal/config"
 	"talentflow/internal/identity"
@@ -172,7 +173,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	if err != nil {
 		return nil, err
 	}
-	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
+	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
 		Processes: svc.Processes, ProcessRoutes: routes,
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
