@@ -14,6 +14,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
@@ -171,8 +172,8 @@ func (s *Server) withdrawCase(c echo.Context) error {
 }
 
 func (s *Server) attachToCase(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in app.AttachInput) (app.CaseDetail, error) {
-		return s.App.AttachToCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in attachments.AttachInput) (app.CaseDetail, error) {
+		return s.Files.AttachToCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
@@ -250,11 +251,11 @@ func (s *Server) uploadAttachment(c echo.Context) error {
 		return app.Invalid("file", "send the file as multipart/form-data in the field \"file\"")
 	}
 	defer file.Close()
-	return httpx.Reply[app.AttachmentInfo](c, http.StatusCreated)(s.App.UploadAttachment(c.Request().Context(), httpx.Principal(c), header.Filename, file))
+	return httpx.Reply[app.AttachmentInfo](c, http.StatusCreated)(s.Files.Upload(c.Request().Context(), httpx.Principal(c), header.Filename, file))
 }
 
 func (s *Server) downloadAttachment(c echo.Context) error {
-	info, f, err := s.App.OpenAttachment(c.Request().Context(), httpx.Principal(c), c.Param("sha256"))
+	info, f, err := s.Files.Open(c.Request().Context(), httpx.Principal(c), c.Param("sha256"))
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
@@ -57,7 +58,7 @@ func (s *Server) routes() []httpx.Route {
 			Tag: "cases", Object: "case/:id", Summary: "Withdraw your application (until the certificate is issued).",
 			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.withdrawCase},
 		{ID: "attachToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/attachments", Action: authz.AttachmentUpload,
-			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: app.AttachInput{}, Out: app.CaseDetail{},
+			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: attachments.AttachInput{}, Out: app.CaseDetail{},
 			Handler: s.attachToCase},
 		{ID: "certificate", Method: http.MethodGet, Path: "/api/v1/cases/:id/certificate", Tag: "cases",
 			Summary: "The talent certificate as a printable page.", Produces: "text/html", Handler: s.certificate},

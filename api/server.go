@@ -26,6 +26,7 @@ import (
 	"talentflow/api/httpx"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
@@ -42,6 +43,7 @@ type Server struct {
 	Inbox    *notifications.Service
 	Audit    *auditlog.Service
 	Users    *users.Service
+	Files    *attachments.Service
 	Identity *identity.Service
 	Authz    *authz.Authorizer
 	DB       *store.DB

@@ -21,6 +21,7 @@ import (
 	"talentflow/api"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
@@ -117,12 +118,13 @@ func newTestServerWith(t *testing.T, extra ...process.Definition) *testServer {
 	az, err := authz.New(ctx, db)
 	require.NoError(t, err)
 	engine := &fakeEngine{}
-	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: registry, Log: log,
-		Attachments: app.AttachmentStore{Dir: filepath.Join(t.TempDir(), "files"), MaxBytes: 10 << 20}}
+	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: registry, Log: log}
+	files := attachments.New(a, filepath.Join(t.TempDir(), "files"), 10<<20)
+	a.Files = files
 	routes, err := registry.Routes(process.Env{DB: db, Log: log, Config: &config.Config{Process: config.Process{CountyCode: "YG"}}, App: a})
 	require.NoError(t, err)
 	srv := &api.Server{
-		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Processes: registry, ProcessRoutes: routes,
+		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Processes: registry, ProcessRoutes: routes,
 		Identity: idn, Authz: az, DB: db, Log: log, Registry: prometheus.NewRegistry(),
 		Ready:   func(context.Context) map[string]error { return map[string]error{"database": nil, "temporal": nil} },
 		Console: api.Console(),

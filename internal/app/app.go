@@ -54,13 +54,13 @@ type Processes interface {
 
 // App holds the dependencies of every use case.
 type App struct {
-	DB          *store.DB
-	Authz       *authz.Authorizer
-	Engine      Workflows
-	Processes   Processes
-	Attachments AttachmentStore
-	Log         *slog.Logger
-	Now         func() time.Time
+	DB        *store.DB
+	Authz     *authz.Authorizer
+	Engine    Workflows
+	Processes Processes
+	Files     Files
+	Log       *slog.Logger
+	Now       func() time.Time
 }
 
 // Time is the current time in UTC, as the use cases see it.

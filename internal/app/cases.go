@@ -167,7 +167,7 @@ func (a *App) Case(ctx context.Context, p *authz.Principal, id string) (CaseDeta
 	if d.Timeline, err = a.timeline(ctx, c.ID); err != nil {
 		return d, a.unavailable(ctx, "the database", err)
 	}
-	if d.Attachments, err = a.caseAttachments(ctx, c.ID); err != nil {
+	if d.Attachments, err = a.Files.OfCase(ctx, c.ID); err != nil {
 		return d, a.unavailable(ctx, "the database", err)
 	}
 	if a.Authz.Can(p.User.ID, authz.Anywhere, authz.AuditRead) {

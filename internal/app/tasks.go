@@ -307,7 +307,7 @@ func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in Deci
 	if t.State != workflows.TaskOpen {
 		return TaskItem{}, Acting(who), Conflict("task %s is no longer open: it is %s", id, t.State)
 	}
-	if err := a.checkAttachments(ctx, p, c.ID, in.Attachments); err != nil {
+	if err := a.Files.Citable(ctx, p.User.ID, c.ID, in.Attachments); err != nil {
 		return TaskItem{}, Acting(who), err
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/attachments"
 	"talentflow/internal/identity"
 	"talentflow/internal/processes"
 	"talentflow/internal/store"
@@ -68,6 +70,7 @@ func New(t *testing.T) *World {
 	require.NoError(t, err)
 	e := &Engine{}
 	a := &app.App{DB: db, Authz: az, Engine: e, Processes: registry, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	a.Files = attachments.New(a, filepath.Join(t.TempDir(), "files"), 10<<20)
 	return &World{T: t, App: a, DB: db, Engine: e}
 }
 
