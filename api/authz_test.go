@@ -16,7 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"talentflow/api"
-	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
+	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
 	"talentflow/internal/domain"
 	"talentflow/internal/store"
@@ -337,8 +338,8 @@ func TestTasksTellEachCallerTheActionsAndOutcomesOnOffer(t *testing.T) {
 	f := ts.fixtures()
 	require.NoError(t, ts.db.Model(&store.Task{}).Where("id = ?", f.hrssTask).
 		Updates(map[string]any{"outcomes": "approve,reject,return", "return_targets": "applicant"}).Error)
-	actions := func(user string) ([]string, app.TaskItem) {
-		var c app.CaseDetail
+	actions := func(user string) ([]string, tasks.TaskItem) {
+		var c cases.CaseDetail
 		require.Equal(t, http.StatusOK, ts.do(user, http.MethodGet, "/api/v1/cases/"+f.caseID, nil, &c))
 		for _, task := range c.Tasks {
 			if task.ID == f.hrssTask {
@@ -350,7 +351,7 @@ func TestTasksTellEachCallerTheActionsAndOutcomesOnOffer(t *testing.T) {
 			}
 		}
 		t.Fatalf("no task %s", f.hrssTask)
-		return nil, app.TaskItem{}
+		return nil, tasks.TaskItem{}
 	}
 	mine, task := actions(hrss)
 	assert.Equal(t, []string{"release", "decide", "delegate", "comment"}, mine, "the claimer")
@@ -373,7 +374,7 @@ func TestAStartThatFailsIsKeptAndFinishedLater(t *testing.T) {
 	var out struct{ Error api.ErrorDetail }
 	assert.Equal(t, http.StatusServiceUnavailable, ts.do(li, http.MethodPost, "/api/v1/introductions/"+draft.ID+"/submit", nil, &out))
 	assert.Equal(t, "start_pending", out.Error.Code)
-	var c app.CaseDetail
+	var c cases.CaseDetail
 	require.Equal(t, http.StatusOK, ts.do(li, http.MethodGet, "/api/v1/cases/"+draft.ID, nil, &c))
 	assert.EqualValues(t, "submitted", c.State, "the submission is kept")
 	var pending int64

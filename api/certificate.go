@@ -38,7 +38,7 @@ var certificatePage = template.Must(template.New("certificate").Funcs(template.F
 </div></body></html>`))
 
 func (s *Server) certificate(c echo.Context) error {
-	view, err := s.App.Certificate(c.Request().Context(), httpx.Principal(c), c.Param("id"))
+	view, err := s.Cases.Certificate(c.Request().Context(), httpx.Principal(c), c.Param("id"))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,9 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
 	"talentflow/internal/domain"
 	"talentflow/internal/identity"
@@ -156,72 +158,72 @@ func (s *Server) revokeRole(c echo.Context) error {
 }
 
 func (s *Server) listCases(c echo.Context) error {
-	return httpx.WithQuery(c, func(f app.CaseFilter) (app.Page[app.CaseSummary], error) {
-		return s.App.Cases(c.Request().Context(), httpx.Principal(c), f)
+	return httpx.WithQuery(c, func(f cases.CaseFilter) (app.Page[cases.CaseSummary], error) {
+		return s.Cases.Cases(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) getCase(c echo.Context) error {
-	return httpx.Reply[app.CaseDetail](c, http.StatusOK)(s.App.Case(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.Reply[cases.CaseDetail](c, http.StatusOK)(s.Cases.Case(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) withdrawCase(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
-		return s.App.WithdrawCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBody(c, http.StatusOK, func(in app.CaseAction) (cases.CaseDetail, error) {
+		return s.Cases.WithdrawCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) attachToCase(c echo.Context) error {
-	return httpx.WithBody(c, http.StatusOK, func(in attachments.AttachInput) (app.CaseDetail, error) {
+	return httpx.WithBody(c, http.StatusOK, func(in attachments.AttachInput) (cases.CaseDetail, error) {
 		return s.Files.AttachToCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) listTasks(c echo.Context) error {
-	return httpx.WithQuery(c, func(f app.TaskFilter) (app.Page[app.TaskItem], error) {
-		return s.App.Tasks(c.Request().Context(), httpx.Principal(c), f)
+	return httpx.WithQuery(c, func(f tasks.TaskFilter) (app.Page[tasks.TaskItem], error) {
+		return s.Tasks.Tasks(c.Request().Context(), httpx.Principal(c), f)
 	})
 }
 
 func (s *Server) claimTask(c echo.Context) error {
-	return httpx.ReplyActing[app.TaskItem](c, http.StatusOK)(s.App.ClaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.ReplyActing[tasks.TaskItem](c, http.StatusOK)(s.Tasks.ClaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) unclaimTask(c echo.Context) error {
-	return httpx.ReplyActing[app.TaskItem](c, http.StatusOK)(s.App.UnclaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.ReplyActing[tasks.TaskItem](c, http.StatusOK)(s.Tasks.UnclaimTask(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) decideTask(c echo.Context) error {
-	return httpx.WithBodyActing(c, http.StatusOK, func(in app.DecisionInput) (app.TaskItem, authz.Acting, error) {
-		return s.App.Decide(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBodyActing(c, http.StatusOK, func(in tasks.DecisionInput) (tasks.TaskItem, authz.Acting, error) {
+		return s.Tasks.Decide(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) delegateTask(c echo.Context) error {
-	return httpx.WithBodyActing(c, http.StatusOK, func(in app.DelegationInput) (app.TaskItem, authz.Acting, error) {
-		return s.App.DelegateTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBodyActing(c, http.StatusOK, func(in tasks.DelegationInput) (tasks.TaskItem, authz.Acting, error) {
+		return s.Tasks.DelegateTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) urgeTask(c echo.Context) error {
-	return httpx.WithBodyActing(c, http.StatusOK, func(in app.UrgeInput) (app.TaskItem, authz.Acting, error) {
-		return s.App.UrgeTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBodyActing(c, http.StatusOK, func(in tasks.UrgeInput) (tasks.TaskItem, authz.Acting, error) {
+		return s.Tasks.UrgeTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) addSigner(c echo.Context) error {
-	return httpx.WithBodyActing(c, http.StatusCreated, func(in app.SignerInput) (app.TaskItem, authz.Acting, error) {
-		return s.App.AddSigner(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBodyActing(c, http.StatusCreated, func(in tasks.SignerInput) (tasks.TaskItem, authz.Acting, error) {
+		return s.Tasks.AddSigner(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 
 func (s *Server) listComments(c echo.Context) error {
-	return httpx.Reply[[]app.CommentItem](c, http.StatusOK)(s.App.TaskComments(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+	return httpx.Reply[[]tasks.CommentItem](c, http.StatusOK)(s.Tasks.TaskComments(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 }
 
 func (s *Server) addComment(c echo.Context) error {
-	return httpx.WithBodyActing(c, http.StatusCreated, func(in app.CommentInput) (app.CommentItem, authz.Acting, error) {
-		return s.App.CommentOnTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
+	return httpx.WithBodyActing(c, http.StatusCreated, func(in tasks.CommentInput) (tasks.CommentItem, authz.Acting, error) {
+		return s.Tasks.CommentOnTask(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 	})
 }
 

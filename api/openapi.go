@@ -57,7 +57,7 @@ func anySlice(values []string) []any {
 
 var nonWord = regexp.MustCompile(`[^A-Za-z0-9]+`)
 
-// schemaName names component schemas: Page[...app.TaskItem] becomes PageTaskItem.
+// schemaName names component schemas: Page[...tasks.TaskItem] becomes PageTaskItem.
 func schemaName(t reflect.Type) string {
 	name := t.Name()
 	if i := strings.Index(name, "["); i >= 0 {

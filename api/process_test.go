@@ -15,7 +15,7 @@ import (
 	"talentflow/activities"
 	"talentflow/api/httpx"
 	"talentflow/authz"
-	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/process"
 	tfworker "talentflow/worker"
 	"talentflow/workflows"
@@ -88,7 +88,7 @@ func TestAProcessDeclaredInTheRegistryReachesEveryLayer(t *testing.T) {
 		State: "done", Closed: true, ApplicantID: ts.ids[li], WorkflowID: "demo:case_demo", Rev: 1}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{"case_demo"}, closed)
-	var c app.CaseDetail
+	var c cases.CaseDetail
 	require.Equal(t, http.StatusOK, ts.do(lgo, http.MethodGet, "/api/v1/cases/case_demo", nil, &c))
 	assert.Equal(t, map[string]any{"demo": "profile"}, c.Profile, "and its detail view fills the case page")
 }

@@ -9,7 +9,9 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
 	"talentflow/internal/audit"
 )
@@ -50,43 +52,43 @@ func (s *Server) routes() []httpx.Route {
 
 		{ID: "listCases", Method: http.MethodGet, Path: "/api/v1/cases", Tag: "cases",
 			Summary: "Cases the caller may see: own applications, cases with tasks in their departments, or all.",
-			Query:   app.CaseFilter{}, Out: app.Page[app.CaseSummary]{}, Handler: s.listCases},
+			Query:   cases.CaseFilter{}, Out: app.Page[cases.CaseSummary]{}, Handler: s.listCases},
 		{ID: "getCase", Method: http.MethodGet, Path: "/api/v1/cases/:id", Tag: "cases",
 			Summary: "A case with its tasks, full timeline, attachments and (for auditors) audit rows.",
-			Out:     app.CaseDetail{}, Handler: s.getCase},
+			Out:     cases.CaseDetail{}, Handler: s.getCase},
 		{ID: "withdrawCase", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPost, Path: "/api/v1/cases/:id/withdraw", Action: authz.CaseWithdraw,
 			Tag: "cases", Object: "case/:id", Summary: "Withdraw your application (until the certificate is issued).",
-			In: app.CaseAction{}, Out: app.CaseDetail{}, Handler: s.withdrawCase},
+			In: app.CaseAction{}, Out: cases.CaseDetail{}, Handler: s.withdrawCase},
 		{ID: "attachToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/attachments", Action: authz.AttachmentUpload,
-			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: attachments.AttachInput{}, Out: app.CaseDetail{},
+			Tag: "cases", Object: "case/:id", Summary: "Attach an uploaded file to a case.", In: attachments.AttachInput{}, Out: cases.CaseDetail{},
 			Handler: s.attachToCase},
 		{ID: "certificate", Method: http.MethodGet, Path: "/api/v1/cases/:id/certificate", Tag: "cases",
 			Summary: "The talent certificate as a printable page.", Produces: "text/html", Handler: s.certificate},
 
 		{ID: "listTasks", Method: http.MethodGet, Path: "/api/v1/tasks", Action: authz.TaskRead, Tag: "tasks",
 			Summary: "An inbox: mine, department, claimable, done or cc; filters and cursor paging.",
-			Query:   app.TaskFilter{}, Out: app.Page[app.TaskItem]{}, Handler: s.listTasks},
+			Query:   tasks.TaskFilter{}, Out: app.Page[tasks.TaskItem]{}, Handler: s.listTasks},
 		{ID: "claimTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/claim", Action: authz.TaskClaim, Tag: "tasks",
-			Object: "task/:id", Summary: "Claim an open task.", Out: app.TaskItem{}, Handler: s.claimTask},
+			Object: "task/:id", Summary: "Claim an open task.", Out: tasks.TaskItem{}, Handler: s.claimTask},
 		{ID: "unclaimTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/unclaim", Action: authz.TaskClaim, Tag: "tasks",
-			Object: "task/:id", Summary: "Put a claimed task back in the department's inbox.", Out: app.TaskItem{},
+			Object: "task/:id", Summary: "Put a claimed task back in the department's inbox.", Out: tasks.TaskItem{},
 			Handler: s.unclaimTask},
 		{ID: "decideTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/decision", Action: authz.TaskDecide, Tag: "tasks",
 			Object: "task/:id", Summary: "Decide a task; 409 when it is no longer open or someone else decided first.",
-			In: app.DecisionInput{}, Out: app.TaskItem{}, Handler: s.decideTask},
+			In: tasks.DecisionInput{}, Out: tasks.TaskItem{}, Handler: s.decideTask},
 		{ID: "delegateTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/delegate", Action: authz.TaskDelegate, Tag: "tasks",
-			Object: "task/:id", Summary: "Hand a task to a colleague of its department (转办).", In: app.DelegationInput{},
-			Out: app.TaskItem{}, Handler: s.delegateTask},
+			Object: "task/:id", Summary: "Hand a task to a colleague of its department (转办).", In: tasks.DelegationInput{},
+			Out: tasks.TaskItem{}, Handler: s.delegateTask},
 		{ID: "urgeTask", Method: http.MethodPost, Path: "/api/v1/tasks/:id/urge", Action: authz.TaskUrge, Tag: "tasks",
-			Object: "task/:id", Summary: "Urge whoever works the task (催办).", In: app.UrgeInput{}, Out: app.TaskItem{},
+			Object: "task/:id", Summary: "Urge whoever works the task (催办).", In: tasks.UrgeInput{}, Out: tasks.TaskItem{},
 			Handler: s.urgeTask},
 		{ID: "addSigner", Method: http.MethodPost, Path: "/api/v1/tasks/:id/signers", Action: authz.TaskAddSigner, Tag: "tasks",
-			Object: "task/:id", Summary: "Add a department to the task's countersign (加签).", In: app.SignerInput{},
-			Out: app.TaskItem{}, Status: http.StatusCreated, Handler: s.addSigner},
+			Object: "task/:id", Summary: "Add a department to the task's countersign (加签).", In: tasks.SignerInput{},
+			Out: tasks.TaskItem{}, Status: http.StatusCreated, Handler: s.addSigner},
 		{ID: "listComments", Method: http.MethodGet, Path: "/api/v1/tasks/:id/comments", Action: authz.TaskRead, Tag: "tasks",
-			Summary: "Comments on a task.", Out: []app.CommentItem{}, Handler: s.listComments},
+			Summary: "Comments on a task.", Out: []tasks.CommentItem{}, Handler: s.listComments},
 		{ID: "addComment", Method: http.MethodPost, Path: "/api/v1/tasks/:id/comments", Action: authz.TaskComment, Tag: "tasks",
-			Object: "task/:id", Summary: "Comment on a task.", In: app.CommentInput{}, Out: app.CommentItem{},
+			Object: "task/:id", Summary: "Comment on a task.", In: tasks.CommentInput{}, Out: tasks.CommentItem{},
 			Status: http.StatusCreated, Handler: s.addComment},
 
 		{ID: "listNotifications", Method: http.MethodGet, Path: "/api/v1/notifications", Tag: "notifications",

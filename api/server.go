@@ -28,7 +28,9 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/app/notifications"
+	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
 	"talentflow/internal/audit"
 	"talentflow/internal/identity"
@@ -39,6 +41,9 @@ import (
 // Server wires the application into HTTP.
 type Server struct {
 	App *app.App
+	// Cases and Tasks are the generic case and task use cases.
+	Cases *cases.Service
+	Tasks *tasks.Service
 	// Inbox is the caller's notifications; Audit reads the audit log.
 	Inbox    *notifications.Service
 	Audit    *auditlog.Service

@@ -23,6 +23,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
 	"talentflow/internal/config"
@@ -119,12 +120,13 @@ func newTestServerWith(t *testing.T, extra ...process.Definition) *testServer {
 	require.NoError(t, err)
 	engine := &fakeEngine{}
 	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: registry, Log: log}
-	files := attachments.New(a, filepath.Join(t.TempDir(), "files"), 10<<20)
+	cs := cases.New(a)
+	files := attachments.New(cs, filepath.Join(t.TempDir(), "files"), 10<<20)
 	a.Files = files
-	routes, err := registry.Routes(process.Env{DB: db, Log: log, Config: &config.Config{Process: config.Process{CountyCode: "YG"}}, App: a})
+	routes, err := registry.Routes(process.Env{DB: db, Log: log, Config: &config.Config{Process: config.Process{CountyCode: "YG"}}, App: a, Cases: cs})
 	require.NoError(t, err)
 	srv := &api.Server{
-		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Processes: registry, ProcessRoutes: routes,
+		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Processes: registry, ProcessRoutes: routes,
 		Identity: idn, Authz: az, DB: db, Log: log, Registry: prometheus.NewRegistry(),
 		Ready:   func(context.Context) map[string]error { return map[string]error{"database": nil, "temporal": nil} },
 		Console: api.Console(),

@@ -13,6 +13,7 @@ import (
 	"talentflow/api/httpx"
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	intro "talentflow/internal/app/introduction"
 	"talentflow/internal/process"
 	"talentflow/internal/routing"
@@ -56,7 +57,7 @@ func Process() process.Definition {
 			if err := env.App.CheckDepartments(env.DB, plan.Departments()); err != nil {
 				return nil, err
 			}
-			return Routes(&intro.Service{App: env.App, Routing: plan}), nil
+			return Routes(&intro.Service{Service: env.Cases, Routing: plan}), nil
 		},
 	}
 }
@@ -84,12 +85,12 @@ func Routes(s *intro.Service) []httpx.Route {
 			}},
 		{ID: "updateIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPut, Path: "/api/v1/introductions/:id", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case/:id", Summary: "Edit a draft, or an application returned for correction.",
-			In: intro.IntroductionProfile{}, Out: app.CaseDetail{},
+			In: intro.IntroductionProfile{}, Out: cases.CaseDetail{},
 			Handler: func(c echo.Context) error {
-				return httpx.WithBody(c, http.StatusOK, func(in intro.IntroductionProfile) (app.CaseDetail, error) {
+				return httpx.WithBody(c, http.StatusOK, func(in intro.IntroductionProfile) (cases.CaseDetail, error) {
 					ctx, p := c.Request().Context(), httpx.Principal(c)
 					if err := s.UpdateIntroduction(ctx, p, c.Param("id"), in); err != nil {
-						return app.CaseDetail{}, err
+						return cases.CaseDetail{}, err
 					}
 					return s.Case(ctx, p, c.Param("id"))
 				})
@@ -97,23 +98,23 @@ func Routes(s *intro.Service) []httpx.Route {
 		{ID: "submitIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPost, Path: "/api/v1/introductions/:id/submit", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case/:id",
 			Summary: "Submit a draft: starts the case (409 if this person has an open application in this category; 503 start_pending if the workflow service is down: the submission is kept and starts on its own).",
-			Out:     app.CaseDetail{},
+			Out:     cases.CaseDetail{},
 			Handler: func(c echo.Context) error {
-				return httpx.Reply[app.CaseDetail](c, http.StatusOK)(s.SubmitIntroduction(c.Request().Context(), httpx.Principal(c), c.Param("id")))
+				return httpx.Reply[cases.CaseDetail](c, http.StatusOK)(s.SubmitIntroduction(c.Request().Context(), httpx.Principal(c), c.Param("id")))
 			}},
 		{ID: "resubmitIntroduction", ActsAs: authz.Acting{Role: authz.RoleApplicant}, Method: http.MethodPost, Path: "/api/v1/introductions/:id/resubmit", Action: authz.CaseApply,
 			Tag: "introduction", Object: "case/:id", Summary: "Resubmit an application returned for correction.",
-			In: app.CaseAction{}, Out: app.CaseDetail{},
+			In: app.CaseAction{}, Out: cases.CaseDetail{},
 			Handler: func(c echo.Context) error {
-				return httpx.WithBody(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, error) {
+				return httpx.WithBody(c, http.StatusOK, func(in app.CaseAction) (cases.CaseDetail, error) {
 					return s.ResubmitIntroduction(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 				})
 			}},
 		{ID: "objectToCase", Method: http.MethodPost, Path: "/api/v1/cases/:id/objections", Action: authz.CaseObject,
 			Tag: "cases", Object: "case/:id", Summary: "File an objection during public notice: pauses the notice, opens an LGO task.",
-			In: app.CaseAction{}, Out: app.CaseDetail{},
+			In: app.CaseAction{}, Out: cases.CaseDetail{},
 			Handler: func(c echo.Context) error {
-				return httpx.WithBodyActing(c, http.StatusOK, func(in app.CaseAction) (app.CaseDetail, authz.Acting, error) {
+				return httpx.WithBodyActing(c, http.StatusOK, func(in app.CaseAction) (cases.CaseDetail, authz.Acting, error) {
 					return s.ObjectToCase(c.Request().Context(), httpx.Principal(c), c.Param("id"), in)
 				})
 			}},

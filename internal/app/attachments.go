@@ -3,8 +3,6 @@ package app
 import (
 	"context"
 	"time"
-
-	"talentflow/authz"
 )
 
 // AttachmentInfo describes a stored file.
@@ -25,10 +23,4 @@ type Files interface {
 	// Citable fails (422 naming attachments[i]) unless each file is one the user uploaded or one
 	// the case has already.
 	Citable(ctx context.Context, userID, caseID string, sums []string) error
-}
-
-// ReadableCase reports whether p may read case id (an error says why not: 404 or 403).
-func (a *App) ReadableCase(ctx context.Context, p *authz.Principal, id string) error {
-	_, _, err := a.readableCase(ctx, p, id)
-	return err
 }

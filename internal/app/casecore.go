@@ -7,9 +7,7 @@ import (
 	"slices"
 	"strings"
 
-	"talentflow/authz"
 	"talentflow/internal/store"
-	"talentflow/workflows"
 )
 
 // Case states before a workflow exists.
@@ -38,39 +36,6 @@ func (a *App) dbError(ctx context.Context, err error) error {
 // CaseAction is a reason given for withdrawing, resubmitting or objecting.
 type CaseAction struct {
 	Reason string `json:"reason" validate:"max=500"`
-}
-
-// WithdrawCase withdraws the caller's application: a draft is simply closed, a running case is
-// withdrawn through its workflow (until the certificate is issued).
-func (a *App) WithdrawCase(ctx context.Context, p *authz.Principal, id string, in CaseAction) (CaseDetail, error) {
-	if err := check(in); err != nil {
-		return CaseDetail{}, err
-	}
-	var c store.Case
-	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil || c.ApplicantID != p.User.ID {
-		return CaseDetail{}, NotFound("no case %s of yours", id)
-	}
-	if c.State == StateDraft {
-		now := a.now()
-		res := a.DB.WithContext(ctx).Model(&store.Case{}).Where("id = ? AND state = ?", id, StateDraft).
-			Updates(map[string]any{"state": workflows.StateWithdrawn, "closed_at": now, "updated_at": now})
-		if res.Error != nil {
-			return CaseDetail{}, a.dbError(ctx, res.Error)
-		}
-		if res.RowsAffected == 0 {
-			return CaseDetail{}, Conflict("case %s changed meanwhile; reload it", id)
-		}
-		return a.Case(ctx, p, id)
-	}
-	if c.ClosedAt != nil {
-		return CaseDetail{}, Conflict("case %s is closed (%s)", id, c.State)
-	}
-	var status workflows.CaseStatus
-	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateWithdraw,
-		workflows.CaseAction{Reason: in.Reason, Actor: actor(p, authz.RoleApplicant, "")}, &status); err != nil {
-		return CaseDetail{}, a.engineError(ctx, err)
-	}
-	return a.Case(ctx, p, id)
 }
 
 func isUnique(err error) bool { return store.IsUniqueViolation(err) }
@@ -106,27 +71,12 @@ func (CaseState) EnumValues() []string { return registered.States }
 // EnumValues lists every timeline kind (for the OpenAPI enum).
 func (EventKind) EnumValues() []string { return registered.Events }
 
-func (a *App) knownProcess(p ProcessName) error {
+// KnownProcess fails (422 naming process) unless p is empty or a registered process.
+func (a *App) KnownProcess(p ProcessName) error {
 	if p != "" && !a.Processes.Known(string(p)) {
 		return Invalid("process", "process must be one of %s", strings.Join(registered.Processes, ", "))
 	}
 	return nil
-}
-
-// CaseDocument is the answer of every case action: the case as p may read it, or, for a caller
-// who acted on a case they may not read (an objection filed by staff outside it), the case's
-// summary alone.
-func (a *App) CaseDocument(ctx context.Context, p *authz.Principal, id string) (CaseDetail, error) {
-	d, err := a.Case(ctx, p, id)
-	var appErr *Error
-	if !errors.As(err, &appErr) || (appErr.Kind != KindForbidden && appErr.Kind != KindNotFound) {
-		return d, err
-	}
-	var c store.Case
-	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
-		return CaseDetail{}, a.dbError(ctx, err)
-	}
-	return CaseDetail{CaseSummary: summary(c), Tasks: []TaskItem{}, Timeline: []TimelineEntry{}, Attachments: []AttachmentInfo{}}, nil
 }
 
 // CheckDepartments fails unless every department code exists (a routing file naming an

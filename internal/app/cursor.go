@@ -74,3 +74,9 @@ func PageQuery(q **gorm.DB, cursor string, limit int, column string, desc bool) 
 func PageOf[R, T any](rows []R, limit int, key func(R) (time.Time, string), item func(R) T) Page[T] {
 	return pageOf(rows, limit, key, item)
 }
+
+// Page is one page of a list and the cursor of the next.
+type Page[T any] struct {
+	Items      []T    `json:"items"`
+	NextCursor string `json:"next_cursor"`
+}

@@ -20,6 +20,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	intro "talentflow/internal/app/introduction"
 	"talentflow/internal/config"
 	"talentflow/internal/platform"
@@ -183,7 +184,7 @@ func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
 	li := authz.NewPrincipal(u, nil)
 	routes, err := routing.LoadIntroduction("")
 	require.NoError(t, err)
-	submit := &intro.Service{App: &app.App{DB: db, Engine: deadEngine{}, Log: log}, Routing: routes}
+	submit := &intro.Service{Service: cases.New(&app.App{DB: db, Engine: deadEngine{}, Log: log}), Routing: routes}
 	_, err = submit.SubmitIntroduction(ctx, li, created.ID)
 	require.ErrorIs(t, err, app.ErrStartPending)
 	require.NoError(t, db.Close())

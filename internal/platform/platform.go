@@ -31,6 +31,7 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
 	"talentflow/internal/calendar"
@@ -169,13 +170,14 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	}
 	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
 	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: svc.Processes, Log: log}
-	files := attachments.New(a, cfg.AttachmentDir(), 10<<20)
+	cs := cases.New(a)
+	files := attachments.New(cs, cfg.AttachmentDir(), 10<<20)
 	a.Files = files
-	routes, err := svc.Processes.Routes(process.Env{DB: db, Log: log, Config: cfg, App: a})
+	routes, err := svc.Processes.Routes(process.Env{DB: db, Log: log, Config: cfg, App: a, Cases: cs})
 	if err != nil {
 		return nil, err
 	}
-	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
+	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
 		Processes: svc.Processes, ProcessRoutes: routes,
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}

@@ -14,6 +14,7 @@ import (
 
 	"talentflow/api/httpx"
 	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/config"
 	"talentflow/internal/store"
 	"talentflow/workflows"
@@ -43,8 +44,10 @@ type Env struct {
 	DB     *store.DB
 	Log    *slog.Logger
 	Config *config.Config
-	// App is the generic use cases (cases, tasks, audit, starts...), for the API side.
-	App *app.App
+	// App is the generic application (errors, starts, engine); Cases the case and task use
+	// cases, for the API side.
+	App   *app.App
+	Cases *cases.Service
 }
 
 // Definition is everything talentflow knows about one process.

@@ -18,6 +18,7 @@ import (
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/app/attachments"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/identity"
 	"talentflow/internal/processes"
 	"talentflow/internal/store"
@@ -50,6 +51,7 @@ func (e *Engine) Ping(context.Context) error { return nil }
 type World struct {
 	T      *testing.T
 	App    *app.App
+	Cases  *cases.Service
 	DB     *store.DB
 	Engine *Engine
 }
@@ -70,8 +72,9 @@ func New(t *testing.T) *World {
 	require.NoError(t, err)
 	e := &Engine{}
 	a := &app.App{DB: db, Authz: az, Engine: e, Processes: registry, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	a.Files = attachments.New(a, filepath.Join(t.TempDir(), "files"), 10<<20)
-	return &World{T: t, App: a, DB: db, Engine: e}
+	cs := cases.New(a)
+	a.Files = attachments.New(cs, filepath.Join(t.TempDir(), "files"), 10<<20)
+	return &World{T: t, App: a, Cases: cs, DB: db, Engine: e}
 }
 
 // As is the principal of a demo account, as the API would build it.

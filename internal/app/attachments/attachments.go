@@ -21,6 +21,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/store"
 )
 
@@ -110,16 +111,16 @@ type Catalog interface {
 
 // Service holds the attachment use cases; it is the app's Files too.
 type Service struct {
-	App     *app.App
+	Cases   *cases.Service
 	Catalog Catalog
 	Disk    Disk
 }
 
 var _ app.Files = (*Service)(nil)
 
-// New is the attachments of the app's database, stored under dir (at most maxBytes each).
-func New(a *app.App, dir string, maxBytes int64) *Service {
-	return &Service{App: a, Catalog: DBCatalog{DB: a.DB}, Disk: Disk{Dir: dir, MaxBytes: maxBytes}}
+// New is the attachments of the cases' database, stored under dir (at most maxBytes each).
+func New(c *cases.Service, dir string, maxBytes int64) *Service {
+	return &Service{Cases: c, Catalog: DBCatalog{DB: c.DB}, Disk: Disk{Dir: dir, MaxBytes: maxBytes}}
 }
 
 // Upload stores a file and records who uploaded it.
@@ -134,12 +135,12 @@ func (s *Service) Upload(ctx context.Context, p *authz.Principal, name string, r
 		if errors.As(err, &appErr) {
 			return app.AttachmentInfo{}, appErr
 		}
-		return app.AttachmentInfo{}, s.App.Unavailable(ctx, "file storage", err)
+		return app.AttachmentInfo{}, s.Cases.Unavailable(ctx, "file storage", err)
 	}
-	now := s.App.Time()
+	now := s.Cases.Time()
 	att := store.Attachment{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.ID, CreatedAt: now}
 	if err := s.Catalog.Record(ctx, att, name); err != nil {
-		return app.AttachmentInfo{}, s.App.Unavailable(ctx, "the database", err)
+		return app.AttachmentInfo{}, s.Cases.Unavailable(ctx, "the database", err)
 	}
 	return app.AttachmentInfo{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.Username, CreatedAt: now}, nil
 }
@@ -149,11 +150,11 @@ func (s *Service) Citable(ctx context.Context, userID, caseID string, sums []str
 	for i, sum := range sums {
 		_, owned, err := s.Catalog.OwnerName(ctx, sum, userID)
 		if err != nil {
-			return s.App.Unavailable(ctx, "the database", err)
+			return s.Cases.Unavailable(ctx, "the database", err)
 		}
 		linked, err := s.Catalog.Linked(ctx, sum, caseID)
 		if err != nil {
-			return s.App.Unavailable(ctx, "the database", err)
+			return s.Cases.Unavailable(ctx, "the database", err)
 		}
 		if !owned && !linked {
 			return app.Invalid(fmt.Sprintf("attachments[%d]", i), "%s is not a file you uploaded or one attached to this case", sum)
@@ -173,21 +174,21 @@ type AttachInput struct {
 }
 
 // AttachToCase links an uploaded file to a case the caller may read; it answers the case.
-func (s *Service) AttachToCase(ctx context.Context, p *authz.Principal, caseID string, in AttachInput) (app.CaseDetail, error) {
+func (s *Service) AttachToCase(ctx context.Context, p *authz.Principal, caseID string, in AttachInput) (cases.CaseDetail, error) {
 	if err := app.Check(in); err != nil {
-		return app.CaseDetail{}, err
+		return cases.CaseDetail{}, err
 	}
-	if err := s.App.ReadableCase(ctx, p, caseID); err != nil {
-		return app.CaseDetail{}, err
+	if err := s.Cases.ReadableCase(ctx, p, caseID); err != nil {
+		return cases.CaseDetail{}, err
 	}
 	if err := s.Citable(ctx, p.User.ID, caseID, []string{in.SHA256}); err != nil {
-		return app.CaseDetail{}, err
+		return cases.CaseDetail{}, err
 	}
-	link := store.CaseAttachment{CaseID: caseID, SHA256: in.SHA256, AddedBy: p.User.ID, AddedAt: s.App.Time()}
+	link := store.CaseAttachment{CaseID: caseID, SHA256: in.SHA256, AddedBy: p.User.ID, AddedAt: s.Cases.Time()}
 	if err := s.Catalog.Link(ctx, link); err != nil {
-		return app.CaseDetail{}, s.App.Unavailable(ctx, "the database", err)
+		return cases.CaseDetail{}, s.Cases.Unavailable(ctx, "the database", err)
 	}
-	return s.App.Case(ctx, p, caseID)
+	return s.Cases.Case(ctx, p, caseID)
 }
 
 // Open returns a file for download: to whoever uploaded it (under their own name for it), or
@@ -198,27 +199,27 @@ func (s *Service) Open(ctx context.Context, p *authz.Principal, sum string) (app
 	case errors.Is(err, ErrNoFile):
 		return app.AttachmentInfo{}, nil, app.NotFound("no file %s", sum)
 	case err != nil:
-		return app.AttachmentInfo{}, nil, s.App.Unavailable(ctx, "the database", err)
+		return app.AttachmentInfo{}, nil, s.Cases.Unavailable(ctx, "the database", err)
 	}
 	name, allowed, err := s.Catalog.OwnerName(ctx, sum, p.User.ID)
 	if err != nil {
-		return app.AttachmentInfo{}, nil, s.App.Unavailable(ctx, "the database", err)
+		return app.AttachmentInfo{}, nil, s.Cases.Unavailable(ctx, "the database", err)
 	}
 	if allowed {
 		att.Name = name
 	} else {
 		caseIDs, err := s.Catalog.CasesOf(ctx, sum)
 		if err != nil {
-			return app.AttachmentInfo{}, nil, s.App.Unavailable(ctx, "the database", err)
+			return app.AttachmentInfo{}, nil, s.Cases.Unavailable(ctx, "the database", err)
 		}
-		allowed = slices.ContainsFunc(caseIDs, func(id string) bool { return s.App.ReadableCase(ctx, p, id) == nil })
+		allowed = slices.ContainsFunc(caseIDs, func(id string) bool { return s.Cases.ReadableCase(ctx, p, id) == nil })
 	}
 	if !allowed {
 		return app.AttachmentInfo{}, nil, app.Forbidden("file %s is not attached to a case you may read", sum)
 	}
 	f, err := os.Open(s.Disk.path(sum))
 	if err != nil {
-		return app.AttachmentInfo{}, nil, s.App.Unavailable(ctx, "file storage", err)
+		return app.AttachmentInfo{}, nil, s.Cases.Unavailable(ctx, "file storage", err)
 	}
 	return app.AttachmentInfo{SHA256: att.SHA256, Size: att.Size, ContentType: att.ContentType, Name: att.Name, CreatedAt: att.CreatedAt}, f, nil
 }

@@ -23,7 +23,7 @@ const pdf = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%
 
 func files(t *testing.T) (*apptest.World, *attachments.Service) {
 	w := apptest.New(t)
-	s := attachments.New(w.App, filepath.Join(t.TempDir(), "files"), 1<<10)
+	s := attachments.New(w.Cases, filepath.Join(t.TempDir(), "files"), 1<<10)
 	w.App.Files = s
 	now := time.Now().UTC()
 	require.NoError(t, w.DB.Create(&store.Case{ID: "case_a", Process: "introduction", State: "in_review", Title: "a",

@@ -13,6 +13,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/domain"
 	"talentflow/internal/ids"
 	"talentflow/internal/routing"
@@ -24,7 +25,7 @@ import (
 
 // Service is the introduction's use cases on top of the generic ones.
 type Service struct {
-	*app.App
+	*cases.Service
 	Routing *routing.Introduction
 }
 
@@ -148,7 +149,7 @@ func duplicateApplication() *app.Error {
 // the start of its workflow with the routing in force now; the workflow is started after the
 // commit, and a start that a crash or an outage interrupts is finished later (see
 // app.RecordStart). Submitting a case that is submitted but not yet started starts it.
-func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id string) (app.CaseDetail, error) {
+func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id string) (cases.CaseDetail, error) {
 	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		c, in, err := a.ownIntroduction(ctx, tx, p, id)
 		if err != nil {
@@ -181,10 +182,10 @@ func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id
 		})
 	})
 	if err != nil {
-		return app.CaseDetail{}, a.DBError(ctx, err)
+		return cases.CaseDetail{}, a.DBError(ctx, err)
 	}
 	if err := a.Launch(ctx, id); err != nil {
-		return app.CaseDetail{}, err
+		return cases.CaseDetail{}, err
 	}
 	// Answer once the case has opened its first task, so the caller sees it under way.
 	var status workflows.CaseStatus
@@ -195,21 +196,21 @@ func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id
 }
 
 // ResubmitIntroduction sends a returned application back into the process, as corrected.
-func (a *Service) ResubmitIntroduction(ctx context.Context, p *authz.Principal, id string, in app.CaseAction) (app.CaseDetail, error) {
+func (a *Service) ResubmitIntroduction(ctx context.Context, p *authz.Principal, id string, in app.CaseAction) (cases.CaseDetail, error) {
 	if err := app.Check(in); err != nil {
-		return app.CaseDetail{}, err
+		return cases.CaseDetail{}, err
 	}
 	c, _, err := a.ownIntroduction(ctx, a.DB.DB, p, id)
 	if err != nil {
-		return app.CaseDetail{}, err
+		return cases.CaseDetail{}, err
 	}
 	if c.State != workflows.StateReturned {
-		return app.CaseDetail{}, app.Conflict("application %s is %s, not returned for correction", id, c.State)
+		return cases.CaseDetail{}, app.Conflict("application %s is %s, not returned for correction", id, c.State)
 	}
 	var status workflows.CaseStatus
 	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateResubmit,
 		workflows.CaseAction{Reason: in.Reason, Actor: app.Actor(p, authz.RoleApplicant, "")}, &status); err != nil {
-		return app.CaseDetail{}, a.EngineError(ctx, err)
+		return cases.CaseDetail{}, a.EngineError(ctx, err)
 	}
 	return a.Case(ctx, p, id)
 }
@@ -217,29 +218,29 @@ func (a *Service) ResubmitIntroduction(ctx context.Context, p *authz.Principal, 
 // ObjectToCase files an objection against a case in public notice (公示异议), as received by
 // the staff member filing it. Cases in notice are public, so anyone who may object may; the
 // answer is the case document as the filer may see it (see app.CaseDocument).
-func (a *Service) ObjectToCase(ctx context.Context, p *authz.Principal, id string, in app.CaseAction) (app.CaseDetail, authz.Acting, error) {
+func (a *Service) ObjectToCase(ctx context.Context, p *authz.Principal, id string, in app.CaseAction) (cases.CaseDetail, authz.Acting, error) {
 	var status workflows.CaseStatus
 	if err := app.Check(in); err != nil {
-		return app.CaseDetail{}, authz.Acting{}, err
+		return cases.CaseDetail{}, authz.Acting{}, err
 	}
 	if strings.TrimSpace(in.Reason) == "" {
-		return app.CaseDetail{}, authz.Acting{}, app.Invalid("reason", "reason is required: state the grounds of the objection")
+		return cases.CaseDetail{}, authz.Acting{}, app.Invalid("reason", "reason is required: state the grounds of the objection")
 	}
 	role, dept := a.objectingRole(p)
 	if role == "" {
-		return app.CaseDetail{}, authz.Acting{}, app.Forbidden("your roles cannot file objections")
+		return cases.CaseDetail{}, authz.Acting{}, app.Forbidden("your roles cannot file objections")
 	}
 	acting := authz.ActingAs(role, dept)
 	var c store.Case
 	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
-		return app.CaseDetail{}, acting, app.NotFound("no case %s", id)
+		return cases.CaseDetail{}, acting, app.NotFound("no case %s", id)
 	}
 	if c.State != flow.IntroNotice {
-		return app.CaseDetail{}, acting, app.Conflict("case %s is not in public notice (it is %s)", id, c.State)
+		return cases.CaseDetail{}, acting, app.Conflict("case %s is not in public notice (it is %s)", id, c.State)
 	}
 	if err := a.Engine.Update(ctx, c.WorkflowID, flow.UpdateObject,
 		workflows.CaseAction{Reason: in.Reason, Actor: app.Actor(p, role, dept)}, &status); err != nil {
-		return app.CaseDetail{}, acting, a.EngineError(ctx, err)
+		return cases.CaseDetail{}, acting, a.EngineError(ctx, err)
 	}
 	doc, err := a.CaseDocument(ctx, p, id)
 	return doc, acting, err

@@ -1,4 +1,7 @@
-package app
+// Package tasks is the human tasks of every process as people work them: inboxes (mine,
+// department, claimable, done, copies) with filters and cursors, the task document with the
+// caller's actions, and claim, release, decide, delegate, add a signer, urge and comment.
+package tasks
 
 import (
 	"context"
@@ -10,36 +13,42 @@ import (
 	"gorm.io/gorm"
 
 	"talentflow/authz"
+	"talentflow/internal/app"
 	"talentflow/internal/domain"
 	"talentflow/internal/ids"
 	"talentflow/internal/store"
 	"talentflow/workflows"
 )
 
+// Service holds the task use cases.
+type Service struct {
+	*app.App
+}
+
 // TaskItem is a task as inboxes and case pages show it.
 type TaskItem struct {
-	ID         string         `json:"id"`
-	CaseID     string         `json:"case_id"`
-	CaseTitle  string         `json:"case_title"`
-	CaseState  CaseState      `json:"case_state"`
-	Process    ProcessName    `json:"process"`
-	Step       string         `json:"step"`
-	StepName   string         `json:"step_name"`
-	Mode       string         `json:"mode" enum:"single,sequential,countersign,any_of,vote"`
-	Attempt    int            `json:"attempt"`
-	Department string         `json:"department"`
-	Role       string         `json:"role"`
-	Assignee   string         `json:"assignee"`
-	State      string         `json:"state" enum:"open,paused,done,cancelled"`
-	Outcome    domain.Outcome `json:"outcome,omitempty"`
-	Comment    string         `json:"comment,omitempty"`
-	DecidedBy  string         `json:"decided_by,omitempty"`
-	DecidedAt  *time.Time     `json:"decided_at,omitempty"`
-	OpenedAt   time.Time      `json:"opened_at"`
-	Deadline   *time.Time     `json:"deadline"`
-	Warning    string         `json:"warning" enum:",yellow,red"`
-	Escalation int            `json:"escalation"`
-	UrgeCount  int            `json:"urge_count"`
+	ID         string          `json:"id"`
+	CaseID     string          `json:"case_id"`
+	CaseTitle  string          `json:"case_title"`
+	CaseState  app.CaseState   `json:"case_state"`
+	Process    app.ProcessName `json:"process"`
+	Step       string          `json:"step"`
+	StepName   string          `json:"step_name"`
+	Mode       string          `json:"mode" enum:"single,sequential,countersign,any_of,vote"`
+	Attempt    int             `json:"attempt"`
+	Department string          `json:"department"`
+	Role       string          `json:"role"`
+	Assignee   string          `json:"assignee"`
+	State      string          `json:"state" enum:"open,paused,done,cancelled"`
+	Outcome    domain.Outcome  `json:"outcome,omitempty"`
+	Comment    string          `json:"comment,omitempty"`
+	DecidedBy  string          `json:"decided_by,omitempty"`
+	DecidedAt  *time.Time      `json:"decided_at,omitempty"`
+	OpenedAt   time.Time       `json:"opened_at"`
+	Deadline   *time.Time      `json:"deadline"`
+	Warning    string          `json:"warning" enum:",yellow,red"`
+	Escalation int             `json:"escalation"`
+	UrgeCount  int             `json:"urge_count"`
 	// Outcomes the step offers and where a return may go (the workflow accepts nothing else).
 	Outcomes      []domain.Outcome `json:"outcomes"`
 	ReturnTargets []string         `json:"return_targets"`
@@ -55,8 +64,9 @@ func (TaskActionName) EnumValues() []string {
 	return []string{"claim", "release", "decide", "delegate", "urge", "add_signer", "comment"}
 }
 
-func taskItem(t store.Task, c store.Case) TaskItem {
-	item := TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: c.Title, CaseState: CaseState(c.State), Process: ProcessName(t.Process), Step: t.Step, StepName: t.StepName,
+// Item is the task document of a task row and its case row.
+func Item(t store.Task, c store.Case) TaskItem {
+	item := TaskItem{ID: t.ID, CaseID: t.CaseID, CaseTitle: c.Title, CaseState: app.CaseState(c.State), Process: app.ProcessName(t.Process), Step: t.Step, StepName: t.StepName,
 		Mode: t.Mode, Attempt: t.Attempt, Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
 		Outcome: domain.Outcome(t.Outcome), Comment: t.Comment, DecidedBy: t.DecidedBy, DecidedAt: t.DecidedAt,
 		OpenedAt: t.OpenedAt, Deadline: t.Deadline, Warning: t.Warning, Escalation: t.Escalation, UrgeCount: t.UrgeCount,
@@ -76,13 +86,14 @@ func splitList(s string) []string {
 }
 
 // withActions fills in what p may do to the task now, by the policy and the task's state.
-func (a *App) withActions(p *authz.Principal, item TaskItem) TaskItem {
-	return a.actionsOf(p)(item)
+// WithActions fills in what p may do to the task now.
+func (s *Service) WithActions(p *authz.Principal, item TaskItem) TaskItem {
+	return s.ActionsOf(p)(item)
 }
 
-// actionsOf returns withActions for p, remembering the policy's answers per department so that
+// ActionsOf returns WithActions for p, remembering the policy's answers per department so that
 // a page of tasks asks casbin once per department and action.
-func (a *App) actionsOf(p *authz.Principal) func(TaskItem) TaskItem {
+func (s *Service) ActionsOf(p *authz.Principal) func(TaskItem) TaskItem {
 	type key struct {
 		dept string
 		act  authz.Action
@@ -96,7 +107,7 @@ func (a *App) actionsOf(p *authz.Principal) func(TaskItem) TaskItem {
 			k := key{item.Department, act}
 			ok, seen := answers[k]
 			if !seen {
-				ok = a.Authz.Can(p.User.ID, item.Department, act)
+				ok = s.Authz.Can(p.User.ID, item.Department, act)
 				answers[k] = ok
 			}
 			return ok
@@ -137,33 +148,33 @@ func (TaskScope) EnumValues() []string {
 
 // TaskFilter narrows an inbox.
 type TaskFilter struct {
-	Scope      TaskScope   `query:"scope" validate:"omitempty,oneof=mine department claimable done cc"`
-	Process    ProcessName `query:"process"`
-	State      string      `query:"state" validate:"omitempty,oneof=open paused done cancelled"`
-	Warning    string      `query:"warning" validate:"omitempty,oneof=none yellow red"`
-	Department string      `query:"department" validate:"max=40"`
-	From       string      `query:"from" validate:"omitempty,datetime=2006-01-02"`
-	To         string      `query:"to" validate:"omitempty,datetime=2006-01-02"`
-	Cursor     string      `query:"cursor"`
-	Limit      int         `query:"limit" validate:"omitempty,min=1,max=200"`
+	Scope      TaskScope       `query:"scope" validate:"omitempty,oneof=mine department claimable done cc"`
+	Process    app.ProcessName `query:"process"`
+	State      string          `query:"state" validate:"omitempty,oneof=open paused done cancelled"`
+	Warning    string          `query:"warning" validate:"omitempty,oneof=none yellow red"`
+	Department string          `query:"department" validate:"max=40"`
+	From       string          `query:"from" validate:"omitempty,datetime=2006-01-02"`
+	To         string          `query:"to" validate:"omitempty,datetime=2006-01-02"`
+	Cursor     string          `query:"cursor"`
+	Limit      int             `query:"limit" validate:"omitempty,min=1,max=200"`
 }
 
 // Tasks lists an inbox. An approver only ever sees tasks of departments where they hold a role.
-func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page[TaskItem], error) {
-	if err := check(f); err != nil {
-		return Page[TaskItem]{}, err
+func (s *Service) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (app.Page[TaskItem], error) {
+	if err := app.Check(f); err != nil {
+		return app.Page[TaskItem]{}, err
 	}
-	if err := a.knownProcess(f.Process); err != nil {
-		return Page[TaskItem]{}, err
+	if err := s.KnownProcess(f.Process); err != nil {
+		return app.Page[TaskItem]{}, err
 	}
 	if f.Scope == "" {
 		f.Scope = ScopeMine
 	}
-	q := a.DB.WithContext(ctx).Model(&store.Task{})
-	all, depts := a.Authz.Departments(p.Grants, p.User.ID, authz.TaskRead)
+	q := s.DB.WithContext(ctx).Model(&store.Task{})
+	all, depts := s.Authz.Departments(p.Grants, p.User.ID, authz.TaskRead)
 	if f.Department != "" {
 		if !all && !slices.Contains(depts, f.Department) {
-			return Page[TaskItem]{}, Forbidden("you hold no role in department %s", f.Department)
+			return app.Page[TaskItem]{}, app.Forbidden("you hold no role in department %s", f.Department)
 		}
 		all, depts = false, []string{f.Department}
 	}
@@ -186,7 +197,7 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 			q = q.Where("state IN ?", []string{workflows.TaskOpen, workflows.TaskPaused})
 		}
 	case ScopeClaimable:
-		allClaim, claimDepts := a.Authz.Departments(p.Grants, p.User.ID, authz.TaskClaim)
+		allClaim, claimDepts := s.Authz.Departments(p.Grants, p.User.ID, authz.TaskClaim)
 		q = q.Where("assignee = '' AND state = ?", workflows.TaskOpen)
 		if !allClaim {
 			q = q.Where("department IN ?", append(claimDepts, ""))
@@ -196,7 +207,7 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 		sortBy, desc = "decided_at", true
 	case ScopeCC:
 		// A copy is addressed to the caller: it shows whatever department's task it is about.
-		q = q.Where("id IN (?)", a.DB.Model(&store.Notification{}).Select("task_id").
+		q = q.Where("id IN (?)", s.DB.Model(&store.Notification{}).Select("task_id").
 			Where("user_id = ? AND kind = ?", p.User.ID, workflows.NotifyCC))
 		sortBy, desc = "updated_at", true
 	}
@@ -217,17 +228,17 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 		to, _ := time.ParseInLocation(time.DateOnly, f.To, domain.ChinaTime)
 		q = q.Where(sortBy+" < ?", to.AddDate(0, 0, 1).UTC())
 	}
-	limit, err := pageQuery(&q, f.Cursor, f.Limit, sortBy, desc)
+	limit, err := app.PageQuery(&q, f.Cursor, f.Limit, sortBy, desc)
 	if err != nil {
-		return Page[TaskItem]{}, err
+		return app.Page[TaskItem]{}, err
 	}
 	var rows []store.Task
 	if err := q.Find(&rows).Error; err != nil {
-		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
+		return app.Page[TaskItem]{}, s.Unavailable(ctx, "the database", err)
 	}
-	cases, err := a.casesOf(ctx, rows)
+	cases, err := s.casesOf(ctx, rows)
 	if err != nil {
-		return Page[TaskItem]{}, a.unavailable(ctx, "the database", err)
+		return app.Page[TaskItem]{}, s.Unavailable(ctx, "the database", err)
 	}
 	sortKey := func(t store.Task) (time.Time, string) {
 		switch sortBy {
@@ -238,20 +249,20 @@ func (a *App) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (Page
 		}
 		return t.OpenedAt, t.ID
 	}
-	withActions := a.actionsOf(p)
-	return pageOf(rows, limit, sortKey, func(t store.Task) TaskItem {
-		return withActions(taskItem(t, cases[t.CaseID]))
+	withActions := s.ActionsOf(p)
+	return app.PageOf(rows, limit, sortKey, func(t store.Task) TaskItem {
+		return withActions(Item(t, cases[t.CaseID]))
 	}), nil
 }
 
 // casesOf loads the title and state of each task's case.
-func (a *App) casesOf(ctx context.Context, tasks []store.Task) (map[string]store.Case, error) {
+func (s *Service) casesOf(ctx context.Context, tasks []store.Task) (map[string]store.Case, error) {
 	ids := make([]string, 0, len(tasks))
 	for _, t := range tasks {
 		ids = append(ids, t.CaseID)
 	}
 	var cases []store.Case
-	if err := a.DB.WithContext(ctx).Select("id", "title", "state").Where("id IN ?", append(ids, "")).Find(&cases).Error; err != nil {
+	if err := s.DB.WithContext(ctx).Select("id", "title", "state").Where("id IN ?", append(ids, "")).Find(&cases).Error; err != nil {
 		return nil, err
 	}
 	out := make(map[string]store.Case, len(cases))
@@ -262,22 +273,22 @@ func (a *App) casesOf(ctx context.Context, tasks []store.Task) (map[string]store
 }
 
 // task loads a task and checks that p may do act in its department; it returns how p acts.
-func (a *App) task(ctx context.Context, p *authz.Principal, id string, act authz.Action) (store.Task, store.Case, workflows.Actor, error) {
+func (s *Service) task(ctx context.Context, p *authz.Principal, id string, act authz.Action) (store.Task, store.Case, workflows.Actor, error) {
 	var t store.Task
 	var c store.Case
-	err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error
+	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return t, c, workflows.Actor{}, NotFound("no task %s", id)
+		return t, c, workflows.Actor{}, app.NotFound("no task %s", id)
 	}
 	if err != nil {
-		return t, c, workflows.Actor{}, a.unavailable(ctx, "the database", err)
+		return t, c, workflows.Actor{}, s.Unavailable(ctx, "the database", err)
 	}
-	who, err := a.actingAs(ctx, p, t.Department, act)
+	who, err := s.ActingAs(ctx, p, t.Department, act)
 	if err != nil {
-		return t, c, who, Forbidden("task %s belongs to department %s, where you may not %s", id, t.Department, act)
+		return t, c, who, app.Forbidden("task %s belongs to department %s, where you may not %s", id, t.Department, act)
 	}
-	if err := a.DB.WithContext(ctx).Where("id = ?", t.CaseID).Take(&c).Error; err != nil {
-		return t, c, who, a.unavailable(ctx, "the database", err)
+	if err := s.DB.WithContext(ctx).Where("id = ?", t.CaseID).Take(&c).Error; err != nil {
+		return t, c, who, s.Unavailable(ctx, "the database", err)
 	}
 	return t, c, who, nil
 }
@@ -295,77 +306,77 @@ type DecisionInput struct {
 // accepted it and the case has moved on; a task no longer open, or decided by someone else
 // first, is a conflict. The files the decision cites travel in it and join the case in the
 // same read-model write as the decided task.
-func (a *App) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (TaskItem, authz.Acting, error) {
+func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in DecisionInput) (TaskItem, authz.Acting, error) {
 	in.Comment = strings.TrimSpace(in.Comment)
-	if err := check(in); err != nil {
+	if err := app.Check(in); err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	t, c, who, err := a.task(ctx, p, id, authz.TaskDecide)
+	t, c, who, err := s.task(ctx, p, id, authz.TaskDecide)
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
 	if t.State != workflows.TaskOpen {
-		return TaskItem{}, Acting(who), Conflict("task %s is no longer open: it is %s", id, t.State)
+		return TaskItem{}, app.Acting(who), app.Conflict("task %s is no longer open: it is %s", id, t.State)
 	}
-	if err := a.Files.Citable(ctx, p.User.ID, c.ID, in.Attachments); err != nil {
-		return TaskItem{}, Acting(who), err
+	if err := s.Files.Citable(ctx, p.User.ID, c.ID, in.Attachments); err != nil {
+		return TaskItem{}, app.Acting(who), err
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
 		Category: in.Category, Attachments: in.Attachments, Actor: who}
-	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateDecide, d)
-	return item, Acting(who), err
+	item, err := s.updateTask(ctx, p, c, t.ID, workflows.UpdateDecide, d)
+	return item, app.Acting(who), err
 }
 
 // updateTask sends a task update to the case's workflow and answers the task document as the
 // read model now has it (the workflow answers once it has written it).
-func (a *App) updateTask(ctx context.Context, p *authz.Principal, c store.Case, taskID, update string, arg any) (TaskItem, error) {
-	if err := a.Engine.Update(ctx, c.WorkflowID, update, arg, nil); err != nil {
-		return TaskItem{}, a.engineError(ctx, err)
+func (s *Service) updateTask(ctx context.Context, p *authz.Principal, c store.Case, taskID, update string, arg any) (TaskItem, error) {
+	if err := s.Engine.Update(ctx, c.WorkflowID, update, arg, nil); err != nil {
+		return TaskItem{}, s.EngineError(ctx, err)
 	}
-	return a.taskDocument(ctx, p, taskID)
+	return s.taskDocument(ctx, p, taskID)
 }
 
 // taskDocument is the answer of every task endpoint: the task as inboxes show it, with the
 // caller's actions on it now.
-func (a *App) taskDocument(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
+func (s *Service) taskDocument(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
 	var t store.Task
-	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
-		return TaskItem{}, a.dbError(ctx, err)
+	if err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
+		return TaskItem{}, s.DBError(ctx, err)
 	}
-	cases, err := a.casesOf(ctx, []store.Task{t})
+	cases, err := s.casesOf(ctx, []store.Task{t})
 	if err != nil {
-		return TaskItem{}, a.unavailable(ctx, "the database", err)
+		return TaskItem{}, s.Unavailable(ctx, "the database", err)
 	}
-	return a.withActions(p, taskItem(t, cases[t.CaseID])), nil
+	return s.WithActions(p, Item(t, cases[t.CaseID])), nil
 }
 
 // ClaimTask takes an open task into the caller's own inbox.
-func (a *App) ClaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
-	t, c, who, err := a.task(ctx, p, id, authz.TaskClaim)
+func (s *Service) ClaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
+	t, c, who, err := s.task(ctx, p, id, authz.TaskClaim)
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
-	return item, Acting(who), err
+	item, err := s.updateTask(ctx, p, c, t.ID, workflows.UpdateClaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
+	return item, app.Acting(who), err
 }
 
 // UnclaimTask puts a claimed task back into the department's inbox: the claimer may, and so may
 // whoever may release tasks there (a department head, the leading-group office).
-func (a *App) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
+func (s *Service) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
 	act := authz.TaskRelease
 	var t store.Task
-	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err == nil && t.Assignee == p.User.Username {
+	if err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err == nil && t.Assignee == p.User.Username {
 		act = authz.TaskClaim
 	}
-	t, c, who, err := a.task(ctx, p, id, act)
+	t, c, who, err := s.task(ctx, p, id, act)
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
 	if t.Assignee == "" {
-		return TaskItem{}, Acting(who), Conflict("task %s is not claimed", id)
+		return TaskItem{}, app.Acting(who), app.Conflict("task %s is not claimed", id)
 	}
-	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
-	return item, Acting(who), err
+	item, err := s.updateTask(ctx, p, c, t.ID, workflows.UpdateUnclaim, workflows.TaskAction{TaskID: t.ID, Actor: who})
+	return item, app.Acting(who), err
 }
 
 // DelegationInput hands a task to a colleague.
@@ -376,29 +387,29 @@ type DelegationInput struct {
 
 // DelegateTask hands an open task to another user who holds the task's role in its department
 // (转办).
-func (a *App) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (TaskItem, authz.Acting, error) {
-	if err := check(in); err != nil {
+func (s *Service) DelegateTask(ctx context.Context, p *authz.Principal, id string, in DelegationInput) (TaskItem, authz.Acting, error) {
+	if err := app.Check(in); err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	t, c, who, err := a.task(ctx, p, id, authz.TaskDelegate)
+	t, c, who, err := s.task(ctx, p, id, authz.TaskDelegate)
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
 	var target store.User
-	if err := a.DB.WithContext(ctx).Where("username = ? AND disabled = ?", in.To, false).Take(&target).Error; err != nil {
-		return TaskItem{}, Acting(who), Invalid("to", "no active user %q", in.To)
+	if err := s.DB.WithContext(ctx).Where("username = ? AND disabled = ?", in.To, false).Take(&target).Error; err != nil {
+		return TaskItem{}, app.Acting(who), app.Invalid("to", "no active user %q", in.To)
 	}
-	if !a.Authz.Can(target.ID, t.Department, authz.TaskDecide) || !a.holdsRole(ctx, target.ID, t.Department) {
-		return TaskItem{}, Acting(who), Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
+	if !s.Authz.Can(target.ID, t.Department, authz.TaskDecide) || !s.holdsRole(ctx, target.ID, t.Department) {
+		return TaskItem{}, app.Acting(who), app.Invalid("to", "%s cannot decide tasks of department %s", in.To, t.Department)
 	}
-	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateDelegate,
+	item, err := s.updateTask(ctx, p, c, t.ID, workflows.UpdateDelegate,
 		workflows.Delegation{TaskID: t.ID, To: target.Username, Reason: in.Reason, Actor: who})
-	return item, Acting(who), err
+	return item, app.Acting(who), err
 }
 
-func (a *App) holdsRole(ctx context.Context, userID, dept string) bool {
+func (s *Service) holdsRole(ctx context.Context, userID, dept string) bool {
 	var n int64
-	a.DB.WithContext(ctx).Model(&store.RoleAssignment{}).Where("user_id = ? AND department = ?", userID, dept).Count(&n)
+	s.DB.WithContext(ctx).Model(&store.RoleAssignment{}).Where("user_id = ? AND department = ?", userID, dept).Count(&n)
 	return n > 0
 }
 
@@ -411,31 +422,31 @@ type SignerInput struct {
 
 // AddSigner adds a department (or one of its users) to the open countersign or vote step of
 // the task; it answers the new signer's task.
-func (a *App) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (TaskItem, authz.Acting, error) {
-	if err := check(in); err != nil {
+func (s *Service) AddSigner(ctx context.Context, p *authz.Principal, id string, in SignerInput) (TaskItem, authz.Acting, error) {
+	if err := app.Check(in); err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	t, c, who, err := a.task(ctx, p, id, authz.TaskAddSigner)
+	t, c, who, err := s.task(ctx, p, id, authz.TaskAddSigner)
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
 	var dept store.Department
-	if err := a.DB.WithContext(ctx).Where("code = ?", in.Department).Take(&dept).Error; err != nil {
-		return TaskItem{}, Acting(who), Invalid("department", "no department %q", in.Department)
+	if err := s.DB.WithContext(ctx).Where("code = ?", in.Department).Take(&dept).Error; err != nil {
+		return TaskItem{}, app.Acting(who), app.Invalid("department", "no department %q", in.Department)
 	}
 	if in.User != "" {
 		var u store.User
-		if err := a.DB.WithContext(ctx).Where("username = ?", in.User).Take(&u).Error; err != nil || !a.holdsRole(ctx, u.ID, in.Department) {
-			return TaskItem{}, Acting(who), Invalid("user", "%q holds no role in department %s", in.User, in.Department)
+		if err := s.DB.WithContext(ctx).Where("username = ?", in.User).Take(&u).Error; err != nil || !s.holdsRole(ctx, u.ID, in.Department) {
+			return TaskItem{}, app.Acting(who), app.Invalid("user", "%q holds no role in department %s", in.User, in.Department)
 		}
 	}
 	var added workflows.TaskView
-	if err := a.Engine.Update(ctx, c.WorkflowID, workflows.UpdateAddSigner,
+	if err := s.Engine.Update(ctx, c.WorkflowID, workflows.UpdateAddSigner,
 		workflows.SignerRequest{TaskID: t.ID, Department: in.Department, User: in.User, Reason: in.Reason, Actor: who}, &added); err != nil {
-		return TaskItem{}, Acting(who), a.engineError(ctx, err)
+		return TaskItem{}, app.Acting(who), s.EngineError(ctx, err)
 	}
-	item, err := a.taskDocument(ctx, p, added.ID)
-	return item, Acting(who), err
+	item, err := s.taskDocument(ctx, p, added.ID)
+	return item, app.Acting(who), err
 }
 
 // UrgeInput is a 催办 message.
@@ -446,19 +457,19 @@ type UrgeInput struct {
 // UrgeTask reminds whoever works an open task (催办): the leading-group office anywhere, a
 // department head in their department. The case records it, audits it and notifies like any
 // reminder (webhook and e-mail included).
-func (a *App) UrgeTask(ctx context.Context, p *authz.Principal, id string, in UrgeInput) (TaskItem, authz.Acting, error) {
-	if err := check(in); err != nil {
+func (s *Service) UrgeTask(ctx context.Context, p *authz.Principal, id string, in UrgeInput) (TaskItem, authz.Acting, error) {
+	if err := app.Check(in); err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	t, c, who, err := a.task(ctx, p, id, authz.TaskUrge)
+	t, c, who, err := s.task(ctx, p, id, authz.TaskUrge)
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
 	if t.State != workflows.TaskOpen {
-		return TaskItem{}, Acting(who), Conflict("task %s is %s; only open tasks can be urged", id, t.State)
+		return TaskItem{}, app.Acting(who), app.Conflict("task %s is %s; only open tasks can be urged", id, t.State)
 	}
-	item, err := a.updateTask(ctx, p, c, t.ID, workflows.UpdateUrge, workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who})
-	return item, Acting(who), err
+	item, err := s.updateTask(ctx, p, c, t.ID, workflows.UpdateUrge, workflows.Urge{TaskID: t.ID, Comment: in.Comment, Actor: who})
+	return item, app.Acting(who), err
 }
 
 // CommentInput is a remark on a task.
@@ -476,41 +487,42 @@ type CommentItem struct {
 }
 
 // CommentOnTask adds a comment to a task (not a decision).
-func (a *App) CommentOnTask(ctx context.Context, p *authz.Principal, id string, in CommentInput) (CommentItem, authz.Acting, error) {
+func (s *Service) CommentOnTask(ctx context.Context, p *authz.Principal, id string, in CommentInput) (CommentItem, authz.Acting, error) {
 	in.Body = strings.TrimSpace(in.Body)
-	if err := check(in); err != nil {
+	if err := app.Check(in); err != nil {
 		return CommentItem{}, authz.Acting{}, err
 	}
-	t, _, who, err := a.task(ctx, p, id, authz.TaskComment)
+	t, _, who, err := s.task(ctx, p, id, authz.TaskComment)
 	if err != nil {
 		return CommentItem{}, authz.Acting{}, err
 	}
-	c := store.Comment{ID: ids.New("cmt"), CaseID: t.CaseID, TaskID: t.ID, AuthorID: p.User.ID, Body: in.Body, CreatedAt: a.now()}
-	if err := a.DB.WithContext(ctx).Create(&c).Error; err != nil {
-		return CommentItem{}, Acting(who), a.unavailable(ctx, "the database", err)
+	c := store.Comment{ID: ids.New("cmt"), CaseID: t.CaseID, TaskID: t.ID, AuthorID: p.User.ID, Body: in.Body, CreatedAt: s.Time()}
+	if err := s.DB.WithContext(ctx).Create(&c).Error; err != nil {
+		return CommentItem{}, app.Acting(who), s.Unavailable(ctx, "the database", err)
 	}
-	return CommentItem{ID: c.ID, TaskID: t.ID, Author: p.User.Username, Body: c.Body, CreatedAt: c.CreatedAt}, Acting(who), nil
+	return CommentItem{ID: c.ID, TaskID: t.ID, Author: p.User.Username, Body: c.Body, CreatedAt: c.CreatedAt}, app.Acting(who), nil
 }
 
 // TaskComments lists a task's comments, oldest first.
-func (a *App) TaskComments(ctx context.Context, p *authz.Principal, id string) ([]CommentItem, error) {
-	t, _, _, err := a.task(ctx, p, id, authz.TaskRead)
+func (s *Service) TaskComments(ctx context.Context, p *authz.Principal, id string) ([]CommentItem, error) {
+	t, _, _, err := s.task(ctx, p, id, authz.TaskRead)
 	if err != nil {
 		return nil, err
 	}
-	return a.comments(ctx, "task_id", t.ID)
+	return s.Comments(ctx, "task_id", t.ID)
 }
 
 // comments lists the comments whose column (case_id or task_id) is id, oldest first.
-func (a *App) comments(ctx context.Context, column, id string) ([]CommentItem, error) {
+// Comments lists the comments whose column (case_id or task_id) is id, oldest first.
+func (s *Service) Comments(ctx context.Context, column, id string) ([]CommentItem, error) {
 	var rows []struct {
 		store.Comment
 		Username string
 	}
-	if err := a.DB.WithContext(ctx).Table("comments").Select("comments.*, users.username").
+	if err := s.DB.WithContext(ctx).Table("comments").Select("comments.*, users.username").
 		Joins("JOIN users ON users.id = comments.author_id").Where("comments."+column+" = ?", id).
 		Order("comments.created_at").Find(&rows).Error; err != nil {
-		return nil, a.unavailable(ctx, "the database", err)
+		return nil, s.Unavailable(ctx, "the database", err)
 	}
 	out := make([]CommentItem, 0, len(rows))
 	for _, r := range rows {

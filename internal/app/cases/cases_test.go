@@ -1,4 +1,4 @@
-package app_test
+package cases_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/app/apptest"
+	"talentflow/internal/app/cases"
+	"talentflow/internal/app/tasks"
 	"talentflow/internal/store"
 	"talentflow/workflows"
 )
@@ -40,16 +42,16 @@ func TestAnApproverSeesOnlyTheTasksOfTheirDepartment(t *testing.T) {
 	w.caseWithTask("case_f", "applicant.li", "fin")
 	ctx := context.Background()
 
-	page, err := w.App.Tasks(ctx, w.As("hrss.approver"), app.TaskFilter{Scope: app.ScopeDepartment})
+	page, err := w.Cases.Tasks.Tasks(ctx, w.As("hrss.approver"), tasks.TaskFilter{Scope: tasks.ScopeDepartment})
 	require.NoError(t, err)
 	require.Len(t, page.Items, 1)
 	assert.Equal(t, "case_h-t1", page.Items[0].ID)
-	assert.Contains(t, page.Items[0].Actions, app.TaskActionName("claim"))
+	assert.Contains(t, page.Items[0].Actions, tasks.TaskActionName("claim"))
 
-	_, err = w.App.Tasks(ctx, w.As("hrss.approver"), app.TaskFilter{Scope: app.ScopeDepartment, Department: "fin"})
+	_, err = w.Cases.Tasks.Tasks(ctx, w.As("hrss.approver"), tasks.TaskFilter{Scope: tasks.ScopeDepartment, Department: "fin"})
 	assert.Equal(t, app.KindForbidden, apptest.Kind(err), "asking for another department's inbox is refused")
 
-	all, err := w.App.Tasks(ctx, w.As("lgo.staff"), app.TaskFilter{Scope: app.ScopeDepartment})
+	all, err := w.Cases.Tasks.Tasks(ctx, w.As("lgo.staff"), tasks.TaskFilter{Scope: tasks.ScopeDepartment})
 	require.NoError(t, err)
 	assert.Len(t, all.Items, 2, "the leading-group office sees every department's")
 }
@@ -57,11 +59,11 @@ func TestAnApproverSeesOnlyTheTasksOfTheirDepartment(t *testing.T) {
 func TestAnotherDepartmentsTaskCannotBeDecided(t *testing.T) {
 	w := newWorld(t)
 	w.caseWithTask("case_s", "applicant.li", "sci")
-	_, _, err := w.App.Decide(context.Background(), w.As("hrss.approver"), "case_s-t1", app.DecisionInput{Outcome: "approve"})
+	_, _, err := w.Cases.Tasks.Decide(context.Background(), w.As("hrss.approver"), "case_s-t1", tasks.DecisionInput{Outcome: "approve"})
 	assert.Equal(t, app.KindForbidden, apptest.Kind(err))
 	assert.Empty(t, w.Engine.Updates, "the refusal never reaches the workflow")
 
-	item, acting, err := w.App.Decide(context.Background(), w.As("sci.approver"), "case_s-t1", app.DecisionInput{Outcome: "approve"})
+	item, acting, err := w.Cases.Tasks.Decide(context.Background(), w.As("sci.approver"), "case_s-t1", tasks.DecisionInput{Outcome: "approve"})
 	require.NoError(t, err)
 	assert.Equal(t, []string{workflows.UpdateDecide}, w.Engine.Updates)
 	assert.Equal(t, authz.Acting{Role: "approver", Department: "sci"}, acting, "the role the audit records")
@@ -74,27 +76,27 @@ func TestCasesAreVisibleToTheirApplicantAndTheDepartmentsWorkingThem(t *testing.
 	w.caseWithTask("case_h", "applicant.li", "hrss")
 	ctx := context.Background()
 
-	own, err := w.App.Case(ctx, w.As("applicant.li"), "case_h")
+	own, err := w.Cases.Case(ctx, w.As("applicant.li"), "case_h")
 	require.NoError(t, err)
 	assert.Equal(t, "case_h", own.ID)
-	_, err = w.App.Case(ctx, w.As("employer.hr"), "case_h")
+	_, err = w.Cases.Case(ctx, w.As("employer.hr"), "case_h")
 	assert.Equal(t, app.KindNotFound, apptest.Kind(err), "another applicant is not told the case exists")
-	_, err = w.App.Case(ctx, w.As("sci.approver"), "case_h")
+	_, err = w.Cases.Case(ctx, w.As("sci.approver"), "case_h")
 	assert.Equal(t, app.KindForbidden, apptest.Kind(err), "staff of a department without a task on it are refused")
-	_, err = w.App.Case(ctx, w.As("hrss.approver"), "case_h")
+	_, err = w.Cases.Case(ctx, w.As("hrss.approver"), "case_h")
 	assert.NoError(t, err)
 
 	// A case action by someone who may not read the case answers its summary only.
-	doc, err := w.App.CaseDocument(ctx, w.As("sci.approver"), "case_h")
+	doc, err := w.Cases.CaseDocument(ctx, w.As("sci.approver"), "case_h")
 	require.NoError(t, err)
 	assert.Equal(t, app.CaseState("in_review"), doc.State)
 	assert.Empty(t, doc.Tasks)
 	assert.Nil(t, doc.Profile)
 
-	page, err := w.App.Cases(ctx, w.As("employer.hr"), app.CaseFilter{})
+	page, err := w.Cases.Cases(ctx, w.As("employer.hr"), cases.CaseFilter{})
 	require.NoError(t, err)
 	assert.Empty(t, page.Items)
-	_, err = w.App.Cases(ctx, w.As("lgo.staff"), app.CaseFilter{Process: "nonesuch"})
+	_, err = w.Cases.Cases(ctx, w.As("lgo.staff"), cases.CaseFilter{Process: "nonesuch"})
 	assert.Equal(t, app.KindInvalid, apptest.Kind(err), "only registered processes")
 }
 
