@@ -13,8 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/app/tasks"
@@ -27,10 +25,11 @@ import (
 type Service struct {
 	*app.App
 	Tasks *tasks.Service
+	Store Store
 }
 
 // New builds the case and task use cases on the generic application.
-func New(a *app.App) *Service { return &Service{App: a, Tasks: &tasks.Service{App: a}} }
+func New(a *app.App) *Service { return &Service{App: a, Tasks: tasks.New(a), Store: DBStore{DB: a.DB}} }
 
 // CaseSummary is a case in a list.
 type CaseSummary struct {
@@ -102,8 +101,8 @@ func (s *Service) caseAccess(ctx context.Context, p *authz.Principal, c store.Ca
 	if c.ApplicantID == p.User.ID {
 		return true, true, nil
 	}
-	var depts []string
-	if err := s.DB.WithContext(ctx).Model(&store.Task{}).Where("case_id = ?", c.ID).Distinct().Pluck("department", &depts).Error; err != nil {
+	depts, err := s.Store.TaskDepartments(ctx, c.ID)
+	if err != nil {
 		return false, false, err
 	}
 	for _, d := range depts {
@@ -127,9 +126,8 @@ func (s *Service) caseAccess(ctx context.Context, p *authz.Principal, c store.Ca
 // readableCase loads a case p may read (404 for an applicant asking about someone else's, 403
 // for staff outside it) and says whether p works it (and so sees personal data unmasked).
 func (s *Service) readableCase(ctx context.Context, p *authz.Principal, id string) (store.Case, bool, error) {
-	var c store.Case
-	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	c, err := s.Store.Case(ctx, id)
+	if errors.Is(err, ErrNotFound) {
 		return c, false, app.NotFound("no case %s", id)
 	}
 	if err != nil {
@@ -156,16 +154,15 @@ func (s *Service) Case(ctx context.Context, p *authz.Principal, id string) (Case
 	d := CaseDetail{CaseSummary: summary(c), CertificateNo: c.CertificateNo, CorrectionDeadline: c.CorrectionDeadline,
 		PhaseEndsAt: c.PhaseEndsAt, SubmittedAt: c.SubmittedAt, Tasks: []tasks.TaskItem{}, Timeline: []TimelineEntry{},
 		Attachments: []app.AttachmentInfo{}}
-	db := s.DB.WithContext(ctx)
-	var applicant store.User
-	if err := db.Where("id = ?", c.ApplicantID).Take(&applicant).Error; err == nil {
+	if applicant, err := s.Store.User(ctx, c.ApplicantID); err == nil {
 		d.Applicant = UserRef{ID: applicant.ID, Username: applicant.Username, Name: applicant.DisplayName}
 	}
-	if d.Profile, err = s.Processes.Detail(ctx, db, c.Process, c.ID, works); err != nil {
+	// The process's own part of the case comes from its own tables.
+	if d.Profile, err = s.Processes.Detail(ctx, s.DB.DB, c.Process, c.ID, works); err != nil {
 		return d, s.Unavailable(ctx, "the database", err)
 	}
-	var rows []store.Task
-	if err := db.Where("case_id = ?", c.ID).Order("opened_at, id").Find(&rows).Error; err != nil {
+	rows, err := s.Store.Tasks(ctx, c.ID)
+	if err != nil {
 		return d, s.Unavailable(ctx, "the database", err)
 	}
 	withActions := s.Tasks.ActionsOf(p)
@@ -185,9 +182,8 @@ func (s *Service) Case(ctx context.Context, p *authz.Principal, id string) (Case
 		return d, s.Unavailable(ctx, "the database", err)
 	}
 	if s.Authz.Can(p.User.ID, authz.Anywhere, authz.AuditRead) {
-		var rows []store.AuditRecord
-		if err := db.Where("object = ? OR object LIKE ?", "case/"+c.ID, "task/"+c.ID+"-t%").
-			Order("seq").Find(&rows).Error; err != nil {
+		rows, err := s.Store.Audit(ctx, c.ID)
+		if err != nil {
 			return d, s.Unavailable(ctx, "the database", err)
 		}
 		for _, r := range rows {
@@ -199,9 +195,8 @@ func (s *Service) Case(ctx context.Context, p *authz.Principal, id string) (Case
 
 // timeline merges the workflow's events and people's comments, oldest first.
 func (s *Service) timeline(ctx context.Context, caseID string) ([]TimelineEntry, error) {
-	db := s.DB.WithContext(ctx)
-	var events []store.CaseEvent
-	if err := db.Where("case_id = ?", caseID).Order("at, id").Find(&events).Error; err != nil {
+	events, err := s.Store.Events(ctx, caseID)
+	if err != nil {
 		return nil, err
 	}
 	// Events of one workflow step share a timestamp; their number keeps them in order.
@@ -258,28 +253,13 @@ func (s *Service) Cases(ctx context.Context, p *authz.Principal, f CaseFilter) (
 	if err := s.KnownProcess(f.Process); err != nil {
 		return app.Page[CaseSummary]{}, err
 	}
-	q := s.DB.WithContext(ctx).Model(&store.Case{})
 	all, depts := s.Authz.Departments(p.Grants, p.User.ID, authz.CaseRead)
-	switch {
-	case all:
-	case len(depts) > 0:
-		q = q.Where("applicant_id = ? OR id IN (?)", p.User.ID,
-			s.DB.Model(&store.Task{}).Select("case_id").Where("department IN ?", depts))
-	default:
-		q = q.Where("applicant_id = ?", p.User.ID)
-	}
-	if f.Process != "" {
-		q = q.Where("process = ?", f.Process)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	var rows []store.Case
-	limit, err := app.PageQuery(&q, f.Cursor, f.Limit, "created_at", true)
+	rows, limit, err := s.Store.List(ctx, ListQuery{CaseFilter: f, UserID: p.User.ID, AllDepartments: all, Departments: depts})
 	if err != nil {
-		return app.Page[CaseSummary]{}, err
-	}
-	if err := q.Find(&rows).Error; err != nil {
+		var appErr *app.Error
+		if errors.As(err, &appErr) {
+			return app.Page[CaseSummary]{}, appErr // a bad cursor
+		}
 		return app.Page[CaseSummary]{}, s.Unavailable(ctx, "the database", err)
 	}
 	return app.PageOf(rows, limit, func(c store.Case) (time.Time, string) { return c.CreatedAt, c.ID }, summary), nil
@@ -300,9 +280,8 @@ func (s *Service) Certificate(ctx context.Context, p *authz.Principal, caseID st
 	if _, _, err := s.readableCase(ctx, p, caseID); err != nil {
 		return CertificateView{}, err
 	}
-	var cert store.Certificate
-	err := s.DB.WithContext(ctx).Where("case_id = ?", caseID).Take(&cert).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	cert, err := s.Store.Certificate(ctx, caseID)
+	if errors.Is(err, ErrNotFound) {
 		return CertificateView{}, app.NotFound("case %s has no certificate (yet)", caseID)
 	}
 	if err != nil {
@@ -318,18 +297,16 @@ func (s *Service) WithdrawCase(ctx context.Context, p *authz.Principal, id strin
 	if err := app.Check(in); err != nil {
 		return CaseDetail{}, err
 	}
-	var c store.Case
-	if err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil || c.ApplicantID != p.User.ID {
+	c, err := s.Store.Case(ctx, id)
+	if err != nil || c.ApplicantID != p.User.ID {
 		return CaseDetail{}, app.NotFound("no case %s of yours", id)
 	}
 	if c.State == app.StateDraft {
-		now := s.Time()
-		res := s.DB.WithContext(ctx).Model(&store.Case{}).Where("id = ? AND state = ?", id, app.StateDraft).
-			Updates(map[string]any{"state": workflows.StateWithdrawn, "closed_at": now, "updated_at": now})
-		if res.Error != nil {
-			return CaseDetail{}, s.DBError(ctx, res.Error)
+		closed, err := s.Store.CloseDraft(ctx, id, workflows.StateWithdrawn, s.Time())
+		if err != nil {
+			return CaseDetail{}, s.Unavailable(ctx, "the database", err)
 		}
-		if res.RowsAffected == 0 {
+		if !closed {
 			return CaseDetail{}, app.Conflict("case %s changed meanwhile; reload it", id)
 		}
 		return s.Case(ctx, p, id)
@@ -354,9 +331,9 @@ func (s *Service) CaseDocument(ctx context.Context, p *authz.Principal, id strin
 	if !errors.As(err, &appErr) || (appErr.Kind != app.KindForbidden && appErr.Kind != app.KindNotFound) {
 		return d, err
 	}
-	var c store.Case
-	if err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
-		return CaseDetail{}, s.DBError(ctx, err)
+	c, err := s.Store.Case(ctx, id)
+	if err != nil {
+		return CaseDetail{}, s.Unavailable(ctx, "the database", err)
 	}
 	return CaseDetail{CaseSummary: summary(c), Tasks: []tasks.TaskItem{}, Timeline: []TimelineEntry{}, Attachments: []app.AttachmentInfo{}}, nil
 }

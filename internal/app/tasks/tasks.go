@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"gorm.io/gorm"
-
 	"talentflow/authz"
 	"talentflow/internal/app"
 	"talentflow/internal/domain"
@@ -23,7 +21,11 @@ import (
 // Service holds the task use cases.
 type Service struct {
 	*app.App
+	Store Store
 }
+
+// New is the task use cases on the application's database.
+func New(a *app.App) *Service { return &Service{App: a, Store: DBStore{DB: a.DB}} }
 
 // TaskItem is a task as inboxes and case pages show it.
 type TaskItem struct {
@@ -170,73 +172,32 @@ func (s *Service) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (
 	if f.Scope == "" {
 		f.Scope = ScopeMine
 	}
-	q := s.DB.WithContext(ctx).Model(&store.Task{})
-	all, depts := s.Authz.Departments(p.Grants, p.User.ID, authz.TaskRead)
+	q := InboxQuery{TaskFilter: f, UserID: p.User.ID, Username: p.User.Username, SortBy: "opened_at"}
+	q.AllDepartments, q.Departments = s.Authz.Departments(p.Grants, p.User.ID, authz.TaskRead)
 	if f.Department != "" {
-		if !all && !slices.Contains(depts, f.Department) {
+		if !q.AllDepartments && !slices.Contains(q.Departments, f.Department) {
 			return app.Page[TaskItem]{}, app.Forbidden("you hold no role in department %s", f.Department)
 		}
-		all, depts = false, []string{f.Department}
+		q.AllDepartments, q.Departments = false, []string{f.Department}
 	}
-	inDepts := func(q *gorm.DB) *gorm.DB {
-		if all {
-			return q
-		}
-		return q.Where("department IN ?", append(depts, ""))
-	}
-	sortBy, desc := "opened_at", false
 	switch f.Scope {
-	case ScopeMine:
-		q = inDepts(q.Where("assignee = ?", p.User.Username))
-		if f.State == "" {
-			q = q.Where("state IN ?", []string{workflows.TaskOpen, workflows.TaskPaused})
-		}
-	case ScopeDepartment:
-		q = inDepts(q)
-		if f.State == "" {
-			q = q.Where("state IN ?", []string{workflows.TaskOpen, workflows.TaskPaused})
-		}
 	case ScopeClaimable:
-		allClaim, claimDepts := s.Authz.Departments(p.Grants, p.User.ID, authz.TaskClaim)
-		q = q.Where("assignee = '' AND state = ?", workflows.TaskOpen)
-		if !allClaim {
-			q = q.Where("department IN ?", append(claimDepts, ""))
-		}
+		q.AllDepartments, q.Departments = s.Authz.Departments(p.Grants, p.User.ID, authz.TaskClaim)
 	case ScopeDone:
-		q = q.Where("decided_by = ?", p.User.Username)
-		sortBy, desc = "decided_at", true
+		q.SortBy, q.Desc = "decided_at", true
 	case ScopeCC:
-		// A copy is addressed to the caller: it shows whatever department's task it is about.
-		q = q.Where("id IN (?)", s.DB.Model(&store.Notification{}).Select("task_id").
-			Where("user_id = ? AND kind = ?", p.User.ID, workflows.NotifyCC))
-		sortBy, desc = "updated_at", true
+		q.SortBy, q.Desc = "updated_at", true
 	}
-	if f.Process != "" {
-		q = q.Where("process = ?", f.Process)
-	}
-	if f.State != "" {
-		q = q.Where("state = ?", f.State)
-	}
-	if f.Warning != "" {
-		q = q.Where("warning = ?", strings.TrimPrefix(f.Warning, "none"))
-	}
-	if f.From != "" {
-		from, _ := time.ParseInLocation(time.DateOnly, f.From, domain.ChinaTime)
-		q = q.Where(sortBy+" >= ?", from.UTC())
-	}
-	if f.To != "" {
-		to, _ := time.ParseInLocation(time.DateOnly, f.To, domain.ChinaTime)
-		q = q.Where(sortBy+" < ?", to.AddDate(0, 0, 1).UTC())
-	}
-	limit, err := app.PageQuery(&q, f.Cursor, f.Limit, sortBy, desc)
+	rows, limit, err := s.Store.Inbox(ctx, q)
 	if err != nil {
-		return app.Page[TaskItem]{}, err
-	}
-	var rows []store.Task
-	if err := q.Find(&rows).Error; err != nil {
+		var appErr *app.Error
+		if errors.As(err, &appErr) {
+			return app.Page[TaskItem]{}, appErr // a bad cursor
+		}
 		return app.Page[TaskItem]{}, s.Unavailable(ctx, "the database", err)
 	}
-	cases, err := s.casesOf(ctx, rows)
+	sortBy := q.SortBy
+	cases, err := s.Store.CasesOf(ctx, caseIDs(rows))
 	if err != nil {
 		return app.Page[TaskItem]{}, s.Unavailable(ctx, "the database", err)
 	}
@@ -255,29 +216,19 @@ func (s *Service) Tasks(ctx context.Context, p *authz.Principal, f TaskFilter) (
 	}), nil
 }
 
-// casesOf loads the title and state of each task's case.
-func (s *Service) casesOf(ctx context.Context, tasks []store.Task) (map[string]store.Case, error) {
+func caseIDs(tasks []store.Task) []string {
 	ids := make([]string, 0, len(tasks))
 	for _, t := range tasks {
 		ids = append(ids, t.CaseID)
 	}
-	var cases []store.Case
-	if err := s.DB.WithContext(ctx).Select("id", "title", "state").Where("id IN ?", append(ids, "")).Find(&cases).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[string]store.Case, len(cases))
-	for _, c := range cases {
-		out[c.ID] = c
-	}
-	return out, nil
+	return ids
 }
 
 // task loads a task and checks that p may do act in its department; it returns how p acts.
 func (s *Service) task(ctx context.Context, p *authz.Principal, id string, act authz.Action) (store.Task, store.Case, workflows.Actor, error) {
-	var t store.Task
 	var c store.Case
-	err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	t, err := s.Store.Task(ctx, id)
+	if errors.Is(err, ErrNotFound) {
 		return t, c, workflows.Actor{}, app.NotFound("no task %s", id)
 	}
 	if err != nil {
@@ -287,7 +238,7 @@ func (s *Service) task(ctx context.Context, p *authz.Principal, id string, act a
 	if err != nil {
 		return t, c, who, app.Forbidden("task %s belongs to department %s, where you may not %s", id, t.Department, act)
 	}
-	if err := s.DB.WithContext(ctx).Where("id = ?", t.CaseID).Take(&c).Error; err != nil {
+	if c, err = s.Store.Case(ctx, t.CaseID); err != nil {
 		return t, c, who, s.Unavailable(ctx, "the database", err)
 	}
 	return t, c, who, nil
@@ -339,11 +290,11 @@ func (s *Service) updateTask(ctx context.Context, p *authz.Principal, c store.Ca
 // taskDocument is the answer of every task endpoint: the task as inboxes show it, with the
 // caller's actions on it now.
 func (s *Service) taskDocument(ctx context.Context, p *authz.Principal, id string) (TaskItem, error) {
-	var t store.Task
-	if err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err != nil {
-		return TaskItem{}, s.DBError(ctx, err)
+	t, err := s.Store.Task(ctx, id)
+	if err != nil {
+		return TaskItem{}, s.Unavailable(ctx, "the database", err)
 	}
-	cases, err := s.casesOf(ctx, []store.Task{t})
+	cases, err := s.Store.CasesOf(ctx, []string{t.CaseID})
 	if err != nil {
 		return TaskItem{}, s.Unavailable(ctx, "the database", err)
 	}
@@ -364,8 +315,7 @@ func (s *Service) ClaimTask(ctx context.Context, p *authz.Principal, id string) 
 // whoever may release tasks there (a department head, the leading-group office).
 func (s *Service) UnclaimTask(ctx context.Context, p *authz.Principal, id string) (TaskItem, authz.Acting, error) {
 	act := authz.TaskRelease
-	var t store.Task
-	if err := s.DB.WithContext(ctx).Where("id = ?", id).Take(&t).Error; err == nil && t.Assignee == p.User.Username {
+	if t, err := s.Store.Task(ctx, id); err == nil && t.Assignee == p.User.Username {
 		act = authz.TaskClaim
 	}
 	t, c, who, err := s.task(ctx, p, id, act)
@@ -395,8 +345,8 @@ func (s *Service) DelegateTask(ctx context.Context, p *authz.Principal, id strin
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	var target store.User
-	if err := s.DB.WithContext(ctx).Where("username = ? AND disabled = ?", in.To, false).Take(&target).Error; err != nil {
+	target, err := s.Store.ActiveUser(ctx, in.To)
+	if err != nil {
 		return TaskItem{}, app.Acting(who), app.Invalid("to", "no active user %q", in.To)
 	}
 	if !s.Authz.Can(target.ID, t.Department, authz.TaskDecide) || !s.holdsRole(ctx, target.ID, t.Department) {
@@ -408,9 +358,8 @@ func (s *Service) DelegateTask(ctx context.Context, p *authz.Principal, id strin
 }
 
 func (s *Service) holdsRole(ctx context.Context, userID, dept string) bool {
-	var n int64
-	s.DB.WithContext(ctx).Model(&store.RoleAssignment{}).Where("user_id = ? AND department = ?", userID, dept).Count(&n)
-	return n > 0
+	held, err := s.Store.HoldsRole(ctx, userID, dept)
+	return err == nil && held
 }
 
 // SignerInput adds a department to a countersign (加签).
@@ -430,13 +379,12 @@ func (s *Service) AddSigner(ctx context.Context, p *authz.Principal, id string, 
 	if err != nil {
 		return TaskItem{}, authz.Acting{}, err
 	}
-	var dept store.Department
-	if err := s.DB.WithContext(ctx).Where("code = ?", in.Department).Take(&dept).Error; err != nil {
+	if ok, err := s.Store.DepartmentExists(ctx, in.Department); err != nil || !ok {
 		return TaskItem{}, app.Acting(who), app.Invalid("department", "no department %q", in.Department)
 	}
 	if in.User != "" {
-		var u store.User
-		if err := s.DB.WithContext(ctx).Where("username = ?", in.User).Take(&u).Error; err != nil || !s.holdsRole(ctx, u.ID, in.Department) {
+		u, err := s.Store.ActiveUser(ctx, in.User)
+		if err != nil || !s.holdsRole(ctx, u.ID, in.Department) {
 			return TaskItem{}, app.Acting(who), app.Invalid("user", "%q holds no role in department %s", in.User, in.Department)
 		}
 	}
@@ -497,7 +445,7 @@ func (s *Service) CommentOnTask(ctx context.Context, p *authz.Principal, id stri
 		return CommentItem{}, authz.Acting{}, err
 	}
 	c := store.Comment{ID: ids.New("cmt"), CaseID: t.CaseID, TaskID: t.ID, AuthorID: p.User.ID, Body: in.Body, CreatedAt: s.Time()}
-	if err := s.DB.WithContext(ctx).Create(&c).Error; err != nil {
+	if err := s.Store.AddComment(ctx, c); err != nil {
 		return CommentItem{}, app.Acting(who), s.Unavailable(ctx, "the database", err)
 	}
 	return CommentItem{ID: c.ID, TaskID: t.ID, Author: p.User.Username, Body: c.Body, CreatedAt: c.CreatedAt}, app.Acting(who), nil
@@ -513,20 +461,11 @@ func (s *Service) TaskComments(ctx context.Context, p *authz.Principal, id strin
 }
 
 // comments lists the comments whose column (case_id or task_id) is id, oldest first.
-// Comments lists the comments whose column (case_id or task_id) is id, oldest first.
+// Comments lists the comments of a case (column "case_id") or a task ("task_id"), oldest first.
 func (s *Service) Comments(ctx context.Context, column, id string) ([]CommentItem, error) {
-	var rows []struct {
-		store.Comment
-		Username string
-	}
-	if err := s.DB.WithContext(ctx).Table("comments").Select("comments.*, users.username").
-		Joins("JOIN users ON users.id = comments.author_id").Where("comments."+column+" = ?", id).
-		Order("comments.created_at").Find(&rows).Error; err != nil {
+	out, err := s.Store.Comments(ctx, column, id)
+	if err != nil {
 		return nil, s.Unavailable(ctx, "the database", err)
-	}
-	out := make([]CommentItem, 0, len(rows))
-	for _, r := range rows {
-		out = append(out, CommentItem{ID: r.ID, TaskID: r.TaskID, Author: r.Username, Body: r.Body, CreatedAt: r.CreatedAt})
 	}
 	return out, nil
 }
