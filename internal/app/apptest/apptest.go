@@ -23,6 +23,7 @@ import (
 	"talentflow/internal/processes"
 	"talentflow/internal/store"
 	"talentflow/internal/store/storetest"
+	"talentflow/workflows"
 )
 
 // Engine records starts and updates; StartErr fails starts.
@@ -94,4 +95,16 @@ func Kind(err error) app.Kind {
 		return e.Kind
 	}
 	return 0
+}
+
+// CaseWithTask puts a case of applicant's with one open task (id-t1) in dept into the read
+// model, as the projection would.
+func (w *World) CaseWithTask(id, applicant, dept string) {
+	w.T.Helper()
+	now := time.Now().UTC()
+	require.NoError(w.T, w.DB.Create(&store.Case{ID: id, Process: "introduction", State: "in_review", Title: id,
+		ApplicantID: w.As(applicant).User.ID, WorkflowID: "intro:" + id, CreatedAt: now, UpdatedAt: now}).Error)
+	require.NoError(w.T, w.DB.Create(&store.Task{ID: id + "-t1", CaseID: id, Process: "introduction", Step: "review",
+		StepName: "部门会签", Attempt: 1, Mode: "countersign", Department: dept, Role: "approver", State: workflows.TaskOpen,
+		OpenedAt: now, UpdatedAt: now}).Error)
 }

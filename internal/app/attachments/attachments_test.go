@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -15,8 +14,6 @@ import (
 	"talentflow/internal/app"
 	"talentflow/internal/app/apptest"
 	"talentflow/internal/app/attachments"
-	"talentflow/internal/store"
-	"talentflow/workflows"
 )
 
 const pdf = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
@@ -25,12 +22,7 @@ func files(t *testing.T) (*apptest.World, *attachments.Service) {
 	w := apptest.New(t)
 	s := attachments.New(w.Cases, filepath.Join(t.TempDir(), "files"), 1<<10)
 	w.App.Files = s
-	now := time.Now().UTC()
-	require.NoError(t, w.DB.Create(&store.Case{ID: "case_a", Process: "introduction", State: "in_review", Title: "a",
-		ApplicantID: w.As("applicant.li").User.ID, WorkflowID: "intro:case_a", CreatedAt: now, UpdatedAt: now}).Error)
-	require.NoError(t, w.DB.Create(&store.Task{ID: "case_a-t1", CaseID: "case_a", Process: "introduction", Step: "review",
-		StepName: "部门会签", Attempt: 1, Mode: "single", Department: "hrss", Role: "approver", State: workflows.TaskOpen,
-		OpenedAt: now, UpdatedAt: now}).Error)
+	w.CaseWithTask("case_a", "applicant.li", "hrss")
 	return w, s
 }
 

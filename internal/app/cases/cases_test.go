@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,29 +13,11 @@ import (
 	"talentflow/internal/app/apptest"
 	"talentflow/internal/app/cases"
 	"talentflow/internal/store"
-	"talentflow/workflows"
 )
 
-// world is the generic use cases on a real database with the demo accounts.
-type world struct{ *apptest.World }
-
-func newWorld(t *testing.T) *world { return &world{apptest.New(t)} }
-
-// caseWithTask puts a case of applicant's with one open task in dept into the read model, as
-// the projection would.
-func (w *world) caseWithTask(id, applicant, dept string) {
-	w.T.Helper()
-	now := time.Now().UTC()
-	require.NoError(w.T, w.DB.Create(&store.Case{ID: id, Process: "introduction", State: "in_review", Title: id,
-		ApplicantID: w.As(applicant).User.ID, WorkflowID: "intro:" + id, CreatedAt: now, UpdatedAt: now}).Error)
-	require.NoError(w.T, w.DB.Create(&store.Task{ID: id + "-t1", CaseID: id, Process: "introduction", Step: "review",
-		StepName: "部门会签", Attempt: 1, Mode: "countersign", Department: dept, Role: "approver", State: workflows.TaskOpen,
-		OpenedAt: now, UpdatedAt: now}).Error)
-}
-
 func TestCasesAreVisibleToTheirApplicantAndTheDepartmentsWorkingThem(t *testing.T) {
-	w := newWorld(t)
-	w.caseWithTask("case_h", "applicant.li", "hrss")
+	w := apptest.New(t)
+	w.CaseWithTask("case_h", "applicant.li", "hrss")
 	ctx := context.Background()
 
 	own, err := w.Cases.Case(ctx, w.As("applicant.li"), "case_h")
@@ -64,8 +45,8 @@ func TestCasesAreVisibleToTheirApplicantAndTheDepartmentsWorkingThem(t *testing.
 }
 
 func TestARecordedStartIsLaunchedOnceAndForgotten(t *testing.T) {
-	w := newWorld(t)
-	w.caseWithTask("case_s", "applicant.li", "hrss")
+	w := apptest.New(t)
+	w.CaseWithTask("case_s", "applicant.li", "hrss")
 	ctx := context.Background()
 	req := app.StartRequest{CaseID: "case_s", Process: "introduction", WorkflowID: "intro:case_s",
 		Workflow: "TalentIntroduction", Input: map[string]string{"case_id": "case_s"}, Category: "B"}
