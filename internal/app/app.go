@@ -123,20 +123,13 @@ func Conflict(format string, args ...any) *Error {
 // Unavailable wraps a dependency failure without leaking its details to the caller; the
 // details are logged.
 func (a *App) Unavailable(ctx context.Context, what string, err error) *Error {
-	return a.unavailable(ctx, what, err)
-}
-
-func (a *App) unavailable(ctx context.Context, what string, err error) *Error {
 	a.Log.ErrorContext(ctx, what+" failed", "err", err)
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is unavailable; try again shortly"}
 }
 
-// EngineError turns a workflow update failure into an application error (see engineError).
-func (a *App) EngineError(ctx context.Context, err error) error { return a.engineError(ctx, err) }
-
-// engineError turns a workflow update failure into an application error: a rejection keeps its
+// EngineError turns a workflow update failure into an application error: a rejection keeps its
 // meaning (409, 422...), a finished workflow is a conflict, anything else is unavailability.
-func (a *App) engineError(ctx context.Context, err error) error {
+func (a *App) EngineError(ctx context.Context, err error) error {
 	if typ, msg, field, ok := workflows.Rejection(err); ok {
 		switch typ {
 		case workflows.ErrTypeConflict:
@@ -156,29 +149,22 @@ func (a *App) engineError(ctx context.Context, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		return &Error{Kind: KindUnavailable, Code: "timeout", Message: "the case did not answer in time; try again"}
 	}
-	return a.unavailable(ctx, "the workflow service", err)
+	return a.Unavailable(ctx, "the workflow service", err)
 }
 
 // Acting is the role an actor acts in, for the audit log.
 func Acting(who workflows.Actor) authz.Acting { return authz.ActingAs(who.Role, who.Department) }
 
 // Actor is how the workflows see the principal acting in role within dept.
-func Actor(p *authz.Principal, role, dept string) workflows.Actor { return actor(p, role, dept) }
-
-func actor(p *authz.Principal, role, dept string) workflows.Actor {
+func Actor(p *authz.Principal, role, dept string) workflows.Actor {
 	return workflows.Actor{UserID: p.User.ID, Username: p.User.Username, Name: p.User.DisplayName, Role: role, Department: dept}
 }
 
 // ActingAs finds the role that lets p do act in dept, or a 403 naming the department.
 func (a *App) ActingAs(ctx context.Context, p *authz.Principal, dept string, act authz.Action) (workflows.Actor, error) {
-	return a.actingAs(ctx, p, dept, act)
-}
-
-// actingAs finds the role that lets p do act in dept, or a 403 naming the department.
-func (a *App) actingAs(ctx context.Context, p *authz.Principal, dept string, act authz.Action) (workflows.Actor, error) {
 	role, ok := a.Authz.RoleFor(p.User.ID, dept, act)
 	if !ok {
 		return workflows.Actor{}, Forbidden("%s is not allowed in department %s", act, dept)
 	}
-	return actor(p, role, dept), nil
+	return Actor(p, role, dept), nil
 }

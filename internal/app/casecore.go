@@ -21,24 +21,19 @@ type Created struct {
 	ID string `json:"id"`
 }
 
-// dbError passes application errors through and hides database failures.
 // DBError passes application errors through and hides database failures.
-func (a *App) DBError(ctx context.Context, err error) error { return a.dbError(ctx, err) }
-
-func (a *App) dbError(ctx context.Context, err error) error {
+func (a *App) DBError(ctx context.Context, err error) error {
 	var appErr *Error
 	if errors.As(err, &appErr) {
 		return appErr
 	}
-	return a.unavailable(ctx, "the database", err)
+	return a.Unavailable(ctx, "the database", err)
 }
 
 // CaseAction is a reason given for withdrawing, resubmitting or objecting.
 type CaseAction struct {
 	Reason string `json:"reason" validate:"max=500"`
 }
-
-func isUnique(err error) bool { return store.IsUniqueViolation(err) }
 
 // Check validates a use case's input by its struct tags; the error names the field.
 func Check(v any) error { return check(v) }

@@ -42,7 +42,7 @@ func (a *App) Launch(ctx context.Context, caseID string) error {
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return nil
 	case err != nil:
-		return a.unavailable(ctx, "the database", err)
+		return a.Unavailable(ctx, "the database", err)
 	}
 	return a.launch(ctx, row)
 }
