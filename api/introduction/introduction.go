@@ -57,7 +57,7 @@ func Process() process.Definition {
 			if err := env.App.CheckDepartments(env.DB, plan.Departments()); err != nil {
 				return nil, err
 			}
-			return Routes(&intro.Service{Service: env.Cases, Routing: plan}), nil
+			return Routes(intro.New(env.Cases, plan)), nil
 		},
 	}
 }

@@ -184,7 +184,7 @@ func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
 	li := authz.NewPrincipal(u, nil)
 	routes, err := routing.LoadIntroduction("")
 	require.NoError(t, err)
-	submit := &intro.Service{Service: cases.New(&app.App{DB: db, Engine: deadEngine{}, Log: log}), Routing: routes}
+	submit := intro.New(cases.New(&app.App{DB: db, Engine: deadEngine{}, Log: log}), routes)
 	_, err = submit.SubmitIntroduction(ctx, li, created.ID)
 	require.ErrorIs(t, err, app.ErrStartPending)
 	require.NoError(t, db.Close())

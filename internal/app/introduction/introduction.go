@@ -27,6 +27,12 @@ import (
 type Service struct {
 	*cases.Service
 	Routing *routing.Introduction
+	Store   Store
+}
+
+// New is the introduction's use cases on the case use cases' database.
+func New(c *cases.Service, plan *routing.Introduction) *Service {
+	return &Service{Service: c, Routing: plan, Store: DBStore{DB: c.DB, Record: c.RecordStart}}
 }
 
 // IntroductionProfile is a talent introduction application's profile (人才引进认定申请).
@@ -57,16 +63,10 @@ func (a *Service) CreateIntroduction(ctx context.Context, p *authz.Principal, in
 	}
 	now := a.Time()
 	id := ids.New("case")
-	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c := store.Case{ID: id, Process: flow.Process, State: app.StateDraft, Title: flow.IntroductionTitle(in.Name),
-			ApplicantID: p.User.ID, Category: string(in.Category), WorkflowID: flow.WorkflowID(id),
-			CreatedAt: now, UpdatedAt: now}
-		if err := tx.Create(&c).Error; err != nil {
-			return err
-		}
-		return tx.Create(profileRow(id, p.User.ID, in, now)).Error
-	})
-	if err != nil {
+	c := store.Case{ID: id, Process: flow.Process, State: app.StateDraft, Title: flow.IntroductionTitle(in.Name),
+		ApplicantID: p.User.ID, Category: string(in.Category), WorkflowID: flow.WorkflowID(id),
+		CreatedAt: now, UpdatedAt: now}
+	if err := a.Store.CreateDraft(ctx, c, *profileRow(id, p.User.ID, in, now)); err != nil {
 		return app.Created{}, a.Unavailable(ctx, "the database", err)
 	}
 	return app.Created{ID: id}, nil
@@ -78,24 +78,6 @@ func profileRow(caseID, applicantID string, in IntroductionProfile, now time.Tim
 		EmployerCreditCode: in.EmployerCreditCode, Category: string(in.Category), CreatedAt: now, UpdatedAt: now}
 }
 
-// ownIntroduction loads an application of the caller's, or 404 (other people's cases are not
-// acknowledged to exist).
-func (a *Service) ownIntroduction(ctx context.Context, tx *gorm.DB, p *authz.Principal, id string) (store.Case, storeintro.Profile, error) {
-	var c store.Case
-	var in storeintro.Profile
-	err := tx.WithContext(ctx).Where("id = ? AND process = ?", id, flow.Process).Take(&c).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) || (err == nil && c.ApplicantID != p.User.ID) {
-		return c, in, app.NotFound("no application %s of yours", id)
-	}
-	if err != nil {
-		return c, in, a.Unavailable(ctx, "the database", err)
-	}
-	if err := tx.WithContext(ctx).Where("case_id = ?", id).Take(&in).Error; err != nil {
-		return c, in, a.Unavailable(ctx, "the database", err)
-	}
-	return c, in, nil
-}
-
 // UpdateIntroduction edits the profile of a draft, or of an application returned for
 // correction (the category cannot change once submitted).
 func (a *Service) UpdateIntroduction(ctx context.Context, p *authz.Principal, id string, in IntroductionProfile) error {
@@ -103,35 +85,21 @@ func (a *Service) UpdateIntroduction(ctx context.Context, p *authz.Principal, id
 	if err := app.Check(in); err != nil {
 		return err
 	}
-	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, old, err := a.ownIntroduction(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	err := a.Store.Change(ctx, id, p.User.ID, func(c store.Case, old storeintro.Profile) (Write, error) {
 		switch {
 		case c.State == workflows.StateReturned && in.Category != domain.Category(old.Category):
-			return app.Invalid("category", "the category cannot change after submission; withdraw and apply again")
+			return Write{}, app.Invalid("category", "the category cannot change after submission; withdraw and apply again")
 		case c.State != app.StateDraft && c.State != workflows.StateReturned:
-			return app.Conflict("application %s is %s: only drafts and returned applications can be edited", id, c.State)
+			return Write{}, app.Conflict("application %s is %s: only drafts and returned applications can be edited", id, c.State)
 		}
 		row := profileRow(id, p.User.ID, in, a.Time())
 		row.CreatedAt, row.OpenKey = old.CreatedAt, old.OpenKey
 		if c.State == workflows.StateReturned {
 			row.OpenKey = openKey(in.IDNumber, in.Category)
 		}
-		if err := tx.Save(row).Error; err != nil {
-			if store.IsUniqueViolation(err) {
-				return duplicateApplication()
-			}
-			return err
-		}
-		return tx.Model(&store.Case{}).Where("id = ?", id).Updates(map[string]any{
-			"title": flow.IntroductionTitle(in.Name), "category": string(in.Category), "updated_at": a.Time()}).Error
+		return Write{Profile: row}, nil
 	})
-	if err != nil {
-		return a.DBError(ctx, err)
-	}
-	return nil
+	return a.storeError(ctx, id, err)
 }
 
 func openKey(idNumber string, c domain.Category) *string {
@@ -139,9 +107,19 @@ func openKey(idNumber string, c domain.Category) *string {
 	return &k
 }
 
-func duplicateApplication() *app.Error {
-	return &app.Error{Kind: app.KindConflict, Code: "duplicate_application",
-		Message: "this person already has an open application in this category"}
+// storeError turns the Store's answers into the caller's: 404 for another person's
+// application, 409 for a second open one, the rules' own errors as they are, 503 otherwise.
+func (a *Service) storeError(ctx context.Context, id string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrNotFound):
+		return app.NotFound("no application %s of yours", id)
+	case errors.Is(err, ErrDuplicate):
+		return &app.Error{Kind: app.KindConflict, Code: "duplicate_application",
+			Message: "this person already has an open application in this category"}
+	}
+	return a.DBError(ctx, err)
 }
 
 // SubmitIntroduction turns a draft into a running case. One transaction claims the
@@ -150,39 +128,24 @@ func duplicateApplication() *app.Error {
 // commit, and a start that a crash or an outage interrupts is finished later (see
 // app.RecordStart). Submitting a case that is submitted but not yet started starts it.
 func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id string) (cases.CaseDetail, error) {
-	err := a.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		c, in, err := a.ownIntroduction(ctx, tx, p, id)
-		if err != nil {
-			return err
-		}
+	err := a.Store.Change(ctx, id, p.User.ID, func(c store.Case, in storeintro.Profile) (Write, error) {
 		switch {
 		case c.State == app.StateSubmitted:
-			return nil // recorded before; the launch below finishes it
+			return Write{}, nil // recorded before; the launch below finishes it
 		case c.State != app.StateDraft:
-			return app.Conflict("application %s is already %s", id, c.State)
+			return Write{}, app.Conflict("application %s is already %s", id, c.State)
 		}
 		now := a.Time()
-		if err := tx.Model(&storeintro.Profile{}).Where("case_id = ?", id).
-			Update("open_key", openKey(in.IDNumber, domain.Category(in.Category))).Error; err != nil {
-			if store.IsUniqueViolation(err) {
-				return duplicateApplication()
-			}
-			return err
-		}
-		if err := tx.Model(&store.Case{}).Where("id = ? AND state = ?", id, app.StateDraft).
-			Updates(map[string]any{"state": app.StateSubmitted, "submitted_at": now, "updated_at": now}).Error; err != nil {
-			return err
-		}
 		category := domain.Category(in.Category)
-		return a.RecordStart(tx, app.StartRequest{
+		return Write{OpenKey: openKey(in.IDNumber, category), SubmittedAt: &now, Start: &app.StartRequest{
 			CaseID: id, Process: flow.Process, WorkflowID: flow.WorkflowID(id), Workflow: flow.WorkflowIntroduction,
 			Category: string(category),
 			Input: flow.IntroductionInput{CaseID: id, Applicant: app.Actor(p, authz.RoleApplicant, ""), Name: in.Name,
 				Category: category, Plan: a.Routing.Plan(category)},
-		})
+		}}, nil
 	})
-	if err != nil {
-		return cases.CaseDetail{}, a.DBError(ctx, err)
+	if err := a.storeError(ctx, id, err); err != nil {
+		return cases.CaseDetail{}, err
 	}
 	if err := a.Launch(ctx, id); err != nil {
 		return cases.CaseDetail{}, err
@@ -200,9 +163,9 @@ func (a *Service) ResubmitIntroduction(ctx context.Context, p *authz.Principal, 
 	if err := app.Check(in); err != nil {
 		return cases.CaseDetail{}, err
 	}
-	c, _, err := a.ownIntroduction(ctx, a.DB.DB, p, id)
+	c, _, err := a.Store.Application(ctx, id, p.User.ID)
 	if err != nil {
-		return cases.CaseDetail{}, err
+		return cases.CaseDetail{}, a.storeError(ctx, id, err)
 	}
 	if c.State != workflows.StateReturned {
 		return cases.CaseDetail{}, app.Conflict("application %s is %s, not returned for correction", id, c.State)
@@ -231,8 +194,8 @@ func (a *Service) ObjectToCase(ctx context.Context, p *authz.Principal, id strin
 		return cases.CaseDetail{}, authz.Acting{}, app.Forbidden("your roles cannot file objections")
 	}
 	acting := authz.ActingAs(role, dept)
-	var c store.Case
-	if err := a.DB.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+	c, err := a.Store.Case(ctx, id)
+	if err != nil {
 		return cases.CaseDetail{}, acting, app.NotFound("no case %s", id)
 	}
 	if c.State != flow.IntroNotice {

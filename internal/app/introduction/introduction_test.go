@@ -25,7 +25,7 @@ func service(t *testing.T) (*introduction.Service, *apptest.Engine, *authz.Princ
 	w := apptest.New(t)
 	plan, err := routing.LoadIntroduction("")
 	require.NoError(t, err)
-	return &introduction.Service{Service: w.Cases, Routing: plan}, w.Engine, w.As("applicant.li")
+	return introduction.New(w.Cases, plan), w.Engine, w.As("applicant.li")
 }
 
 func profile(idSeq string, c domain.Category) introduction.IntroductionProfile {
