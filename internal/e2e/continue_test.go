@@ -41,6 +41,7 @@ func TestACaseContinuesAsNewOnTheRealServerWithoutLosingAnUpdate(t *testing.T) {
 		Deliverer: &activities.Deliverer{DB: shared.DB},
 	}, registry, nil)
 	w.RegisterWorkflowWithOptions(workflowtest.CyclesProcess, workflow.RegisterOptions{Name: workflowtest.CyclesWorkflow})
+	w.RegisterWorkflowWithOptions(workflowtest.Sleeper, workflow.RegisterOptions{Name: workflowtest.SleeperWorkflow})
 	require.NoError(t, w.Start())
 	defer w.Stop()
 
@@ -108,4 +109,21 @@ func TestACaseContinuesAsNewOnTheRealServerWithoutLosingAnUpdate(t *testing.T) {
 
 	recordRun(t, "cycles:"+caseID, firstRun, "cycles-first-run-continued-as-new")
 	recordRun(t, "cycles:"+caseID, "", "cycles-last-run-restored")
+
+	// A case continues as new by itself once its history passes the configured length.
+	sleeper, err := shared.Temporal.ExecuteWorkflow(ctx, client.StartWorkflowOptions{ID: "sleeper:" + caseID, TaskQueue: queue},
+		workflowtest.SleeperWorkflow, workflowtest.SleeperInput{CaseID: caseID + "_sleeper", ContinueAfterEvents: 30, Nap: time.Millisecond,
+			Applicant: workflows.Actor{UserID: li.ID, Username: li.Username, Role: "applicant"}})
+	require.NoError(t, err)
+	require.NoError(t, shared.Temporal.GetWorkflow(ctx, "sleeper:"+caseID, "").Get(ctx, &state))
+	assert.Equal(t, "continued", state, "the first run handed over past 30 events")
+	first := shared.Temporal.GetWorkflowHistory(ctx, "sleeper:"+caseID, sleeper.GetRunID(), false, 0)
+	events := 0
+	for first.HasNext() {
+		_, err := first.Next()
+		require.NoError(t, err)
+		events++
+	}
+	assert.GreaterOrEqual(t, events, 30)
+	assert.Less(t, events, 50, "and soon after")
 }

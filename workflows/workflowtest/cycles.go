@@ -2,6 +2,7 @@ package workflowtest
 
 import (
 	"fmt"
+	"time"
 
 	"go.temporal.io/sdk/workflow"
 
@@ -65,5 +66,49 @@ func CyclesProcess(ctx workflow.Context, in CyclesInput) (string, error) {
 			return "", err
 		}
 		return "done", nil
+	})
+}
+
+// SleeperWorkflow is Sleeper's registered type name.
+const SleeperWorkflow = "Sleeper"
+
+// SleeperInput configures Sleeper.
+type SleeperInput struct {
+	CaseID string
+	// ContinueAfterEvents is the case's history limit; Nap, how long each sleep lasts.
+	ContinueAfterEvents int
+	Nap                 time.Duration
+	// Runs counts the runs so far.
+	Runs int
+	// Applicant is whose case it is (default: Applicant).
+	Applicant workflows.Actor
+}
+
+// Sleeper naps until its case says the history has grown past its limit, then continues as
+// new; the second run ends the case. It shows ShouldContinueAsNew on a real server (the test
+// environment does not count history events).
+func Sleeper(ctx workflow.Context, in SleeperInput) (string, error) {
+	if in.Applicant.UserID == "" {
+		in.Applicant = Applicant
+	}
+	c, err := workflows.NewCase(ctx, workflows.CaseInfo{ID: in.CaseID, Process: "test", Title: "长期案件",
+		Applicant: in.Applicant, ContinueAfterEvents: in.ContinueAfterEvents})
+	if err != nil {
+		return "", err
+	}
+	return c.Run(func(ctx workflow.Context) (string, error) {
+		if in.Runs > 0 {
+			return "continued", nil
+		}
+		for range 1000 {
+			if c.ShouldContinueAsNew(ctx) {
+				in.Runs++
+				return "", c.ContinueAsNew(ctx, SleeperWorkflow, func(workflows.CaseSnapshot) any { return in })
+			}
+			if err := workflow.Sleep(ctx, in.Nap); err != nil {
+				return "", err
+			}
+		}
+		return "never continued", nil
 	})
 }
