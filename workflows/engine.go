@@ -95,11 +95,6 @@ const (
 	StateRejected  = "rejected"
 )
 
-// EngineStates are the case states the engine itself sets; processes add their own.
-func EngineStates() []string {
-	return []string{StateReturned, StateWithdrawn, StateExpired, StateRejected}
-}
-
 var projectOptions = workflow.LocalActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	// The read model must catch up whatever happens: retry until the database is back.
