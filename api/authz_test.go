@@ -329,6 +329,19 @@ func TestErrorsAreJSONNamingTheField(t *testing.T) {
 	assert.Equal(t, "not_found", out.Error.Code)
 	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(hrss, http.MethodGet, "/api/v1/tasks?scope=everything", nil, &out))
 	assert.Equal(t, "scope", out.Error.Field)
+	for query, field := range map[string]string{
+		"/api/v1/tasks?limit=abc": "limit", "/api/v1/tasks?limit=1e3": "limit", "/api/v1/notifications?unread=maybe": "unread",
+		"/api/v1/audit?before=-x": "before", "/api/v1/tasks?scope=mine&scope=done": "scope",
+	} {
+		out.Error = api.ErrorDetail{}
+		user := hrss
+		if field == "before" {
+			user = auditor
+		}
+		assert.Equal(t, http.StatusUnprocessableEntity, ts.do(user, http.MethodGet, query, nil, &out), query)
+		assert.Equal(t, field, out.Error.Field, query)
+		assert.NotContains(t, out.Error.Message, "strconv", "no Go internals in the message")
+	}
 	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(hrss, http.MethodPost, "/api/v1/tasks/x/decision", jsonBody(map[string]string{"outcome": "maybe"}), &out))
 	assert.Equal(t, "outcome", out.Error.Field)
 }

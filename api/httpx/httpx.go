@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -88,19 +90,50 @@ func Bind(c echo.Context, in any) error {
 	return nil
 }
 
-// BindQuery decodes query parameters into in (fields tagged `query`).
+// BindQuery decodes query parameters into in (fields tagged `query`): strings, whole numbers
+// and booleans; a value of the wrong type answers 422 naming the parameter.
 func BindQuery(c echo.Context, in any) error {
-	if err := (&echo.DefaultBinder{}).BindQueryParams(c, in); err != nil {
-		var he *echo.HTTPError
-		msg := "a query parameter has the wrong type"
-		if errors.As(err, &he) {
-			if m, ok := he.Message.(string); ok {
-				msg = m
-			}
+	v := reflect.ValueOf(in).Elem()
+	t := v.Type()
+	params := c.QueryParams()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name := f.Tag.Get("query")
+		values, given := params[name]
+		if name == "" || !given {
+			continue
 		}
-		return &app.Error{Kind: app.KindInvalid, Code: "invalid", Message: msg}
+		if len(values) > 1 {
+			return app.Invalid(name, "give %s once, not %d times", name, len(values))
+		}
+		raw, field := values[0], v.Field(i)
+		switch field.Kind() {
+		case reflect.String:
+			field.SetString(raw)
+		case reflect.Int, reflect.Int64:
+			n, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil || field.OverflowInt(n) {
+				return app.Invalid(name, "%s must be a whole number, not %q", name, truncate(raw, 40))
+			}
+			field.SetInt(n)
+		case reflect.Bool:
+			b, err := strconv.ParseBool(raw)
+			if err != nil {
+				return app.Invalid(name, "%s must be true or false, not %q", name, truncate(raw, 40))
+			}
+			field.SetBool(b)
+		default:
+			return fmt.Errorf("query parameter %s: unsupported kind %s", name, field.Kind())
+		}
 	}
 	return nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
 
 // badJSON explains a body that cannot be decoded, naming the field where possible.
