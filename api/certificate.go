@@ -11,14 +11,13 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"talentflow/internal/app/cases"
 	"talentflow/internal/domain"
 )
 
-var certificatePage = template.Must(template.New("certificate").Funcs(template.FuncMap{
-	"date": func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日") },
-}).Parse(`<!doctype html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>人才认定证书 {{.No}}</title>
-<style>
+// certificateStyle is the certificate page's style sheet, inline so that the page prints on
+// its own; the console's Content-Security-Policy allows exactly this text by its hash.
+const certificateStyle = `
   @page { size: A4 landscape; margin: 18mm; }
   body { font-family: "Noto Serif CJK SC", "Songti SC", serif; color: #7a1c1c; }
   .frame { border: 6px double #b8860b; padding: 40px 60px; text-align: center; min-height: 150mm; }
@@ -28,7 +27,13 @@ var certificatePage = template.Must(template.New("certificate").Funcs(template.F
   .name, .cat { font-weight: bold; color: #7a1c1c; }
   .issuer { text-align: right; font-size: 20px; margin-top: 40px; color: #222; }
   @media screen { body { background: #f4f1ea; } .frame { background: #fffdf7; max-width: 1000px; margin: 20px auto; } }
-</style></head>
+`
+
+var certificatePage = template.Must(template.New("certificate").Funcs(template.FuncMap{
+	"date": func(t time.Time) string { return t.In(domain.ChinaTime).Format("2006年1月2日") },
+}).Parse(`<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>人才认定证书 {{.No}}</title>
+<style>{{.Style}}</style></head>
 <body><div class="frame">
   <div class="no">证书编号：{{.No}}</div>
   <h1>人才认定证书</h1>
@@ -43,7 +48,11 @@ func (s *Server) certificate(c echo.Context) error {
 		return err
 	}
 	var b strings.Builder
-	if err := certificatePage.Execute(&b, view); err != nil {
+	page := struct {
+		cases.CertificateView
+		Style template.CSS
+	}{view, template.CSS(certificateStyle)}
+	if err := certificatePage.Execute(&b, page); err != nil {
 		return err
 	}
 	return c.HTML(http.StatusOK, b.String())

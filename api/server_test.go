@@ -184,3 +184,15 @@ func (ts *testServer) do(user, method, path string, b *body, out any) int {
 	}
 	return rec.Code
 }
+
+// raw sends a request as user and returns the recorder.
+func (ts *testServer) raw(user, method, path string) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	req := httptest.NewRequest(method, path, nil)
+	if user != "" {
+		req.Header.Set("Authorization", "Bearer "+ts.tokens[user])
+	}
+	rec := httptest.NewRecorder()
+	ts.echo.ServeHTTP(rec, req)
+	return rec
+}

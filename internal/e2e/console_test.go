@@ -501,4 +501,10 @@ func TestConsoleApplicantOpensTheCertificateInANewTab(t *testing.T) {
 	title, err := chromedp.Run(tab, chromedp.Title())
 	require.NoError(t, err)
 	assert.Contains(t, title, "人才认定证书")
+	styled, err := chromedp.Run(tab, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('.frame')).borderTopStyle`))
+	require.NoError(t, err)
+	assert.Equal(t, "double", styled, "the Content-Security-Policy lets the certificate's own style apply")
+	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(os.TempDir(), "console-certificate.png"), png, 0o644))
 }
