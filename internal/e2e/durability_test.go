@@ -80,6 +80,26 @@ func startChild(t *testing.T, dir, addr string) *child {
 	return nil
 }
 
+// kill ends the child with SIGKILL, as a power cut would.
+func (c *child) kill(t *testing.T) {
+	t.Helper()
+	require.NoError(t, c.cmd.Process.Signal(syscall.SIGKILL))
+	_ = c.cmd.Wait()
+}
+
+// stop ends the child with SIGTERM; it must stop gracefully within 20 s.
+func (c *child) stop(t *testing.T) {
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan error, 1)
+	go func() { done <- c.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(20 * time.Second):
+		t.Error("talentflow dev did not stop within 20 s of SIGTERM")
+		_ = c.cmd.Process.Kill()
+	}
+}
+
 func freeAddr(t *testing.T) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
@@ -113,21 +133,10 @@ func TestKillNineAndRestartKeepsCasesAndWorkflows(t *testing.T) {
 	hrss := first.login(t, "hrss.approver")
 	decide(t, hrss, openTask(t, hrss, created.ID), "approve", "同意")
 
-	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
-	_ = first.cmd.Wait()
+	first.kill(t)
 
 	second := startChild(t, dir, addr)
-	defer func() {
-		_ = second.cmd.Process.Signal(syscall.SIGTERM)
-		done := make(chan error, 1)
-		go func() { done <- second.cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Error("talentflow dev did not stop within 20 s of SIGTERM")
-			_ = second.cmd.Process.Kill()
-		}
-	}()
+	defer second.stop(t)
 
 	applicant = second.login(t, "applicant.li")
 	c := getCase(t, applicant, created.ID)
@@ -169,8 +178,7 @@ func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
 	applicant := first.login(t, "applicant.li")
 	var created struct{ ID string }
 	applicant.must(http.StatusCreated, http.MethodPost, "/api/v1/introductions", profile("B"), &created)
-	require.NoError(t, first.cmd.Process.Signal(syscall.SIGKILL))
-	_ = first.cmd.Wait()
+	first.kill(t)
 
 	// The submission's transaction runs and commits; then the "process" dies before the start.
 	ctx := context.Background()
@@ -190,10 +198,7 @@ func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
 	require.NoError(t, db.Close())
 
 	second := startChild(t, dir, addr)
-	defer func() {
-		_ = second.cmd.Process.Signal(syscall.SIGTERM)
-		_ = second.cmd.Wait()
-	}()
+	defer second.stop(t)
 	applicant = second.login(t, "applicant.li")
 	clerk := second.login(t, "clerk.window")
 	deadline := time.Now().Add(30 * time.Second)
