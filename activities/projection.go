@@ -26,9 +26,9 @@ type Projector struct {
 	// Channels are the outbound channels notifications also leave by (none: in-app only).
 	Channels []string
 	Log      *slog.Logger
-	// OnClosed are the processes' own read-model changes when one of their cases closes, by
-	// process name; they run in the projection's transaction.
-	OnClosed map[string]func(tx *gorm.DB, caseID string) error
+	// OnClosed is the processes' read-model changes when a case closes (the registry's); it
+	// runs in the projection's transaction.
+	OnClosed func(tx *gorm.DB, process, caseID string) error
 }
 
 // Project applies one projection in one transaction. Case and task rows only move forward
@@ -108,8 +108,8 @@ func (p *Projector) upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time
 	if res.Error != nil {
 		return fmt.Errorf("case %s: %w", v.ID, res.Error)
 	}
-	if hook := p.OnClosed[v.Process]; v.Closed && hook != nil {
-		if err := hook(tx, v.ID); err != nil {
+	if v.Closed && p.OnClosed != nil {
+		if err := p.OnClosed(tx, v.Process, v.ID); err != nil {
 			return fmt.Errorf("case %s closed: %w", v.ID, err)
 		}
 	}

@@ -22,8 +22,10 @@ import (
 	"talentflow/internal/domain"
 	"talentflow/internal/store"
 	storeintro "talentflow/internal/store/introduction"
+	ledger "talentflow/internal/store/subsidy"
 	"talentflow/workflows"
 	flow "talentflow/workflows/introduction"
+	subflow "talentflow/workflows/subsidy"
 )
 
 // fixtures are read-model objects the route walk acts on: a case of applicant.li under review
@@ -31,6 +33,10 @@ import (
 // notice, a returned case, a draft, a notification of li's, a file li uploaded.
 type fixtures struct {
 	caseID, noticeCase, returnedCase, draftID, draftToSubmit, hrssTask, notification, sha string
+	// A subsidy of li's being paid, with one due payment; a batch built by someone else and
+	// one approved; the policies li's category B may apply for.
+	subsidy, builtBatch, approvedBatch string
+	policies                           []string
 }
 
 func (ts *testServer) fixtures() fixtures {
@@ -58,6 +64,8 @@ func (ts *testServer) fixtures() fixtures {
 	require.NoError(t, ts.db.Create(&store.Notification{ID: f.notification, UserID: li, Kind: "info", CaseID: f.caseID,
 		Title: "测试", DedupeKey: f.notification, CreatedAt: now}).Error)
 
+	ts.subsidyFixtures(&f, now)
+
 	var draft struct{ ID string }
 	require.Equal(t, http.StatusCreated, ts.do("applicant.li", http.MethodPost, "/api/v1/introductions", jsonBody(validProfile("B")), &draft))
 	f.draftID = draft.ID
@@ -68,6 +76,44 @@ func (ts *testServer) fixtures() fixtures {
 	f.sha = att.SHA256
 	require.NoError(t, ts.db.Create(&store.CaseAttachment{CaseID: f.caseID, SHA256: f.sha, AddedBy: li, AddedAt: now}).Error)
 	return f
+}
+
+func (ts *testServer) subsidyFixtures(f *fixtures, now time.Time) {
+	t := ts.t
+	li := ts.ids["applicant.li"]
+	require.NoError(t, ts.db.Create(&store.Talent{ID: "tal_walk", UserID: li, CaseID: f.caseID, Name: "李明", IDNumber: "x",
+		Category: "B", CertificateNo: "YG-2026-B-0001", Status: "active", SubsidyEligible: true, CertifiedAt: now}).Error)
+	var policies []ledger.Policy
+	require.NoError(t, ts.db.Order("kind").Find(&policies).Error)
+	for _, p := range policies {
+		if p.AmountFor("B") > 0 {
+			f.policies = append(f.policies, p.ID)
+		}
+	}
+	require.GreaterOrEqual(t, len(f.policies), 3, "the default policies B may apply for")
+	f.subsidy = "case_sub"
+	first := "2026-01"
+	require.NoError(t, ts.db.Create(&store.Case{ID: f.subsidy, Process: subflow.Process, State: subflow.StateDisbursing,
+		Title: "李明 生活补贴", ApplicantID: li, Category: "B", WorkflowID: subflow.WorkflowID(f.subsidy), CreatedAt: now, UpdatedAt: now}).Error)
+	var living ledger.Policy
+	require.NoError(t, ts.db.Where("kind = ?", "living").Take(&living).Error)
+	require.NoError(t, ts.db.Create(&ledger.Subsidy{CaseID: f.subsidy, ApplicantID: li, TalentUserID: li, TalentName: "李明", Category: "B",
+		CertificateNo: "YG-2026-B-0001", EmployerCreditCode: "91350100M000100Y43", PolicyID: living.ID, PolicyVersion: 1, Kind: "living",
+		AmountFen: 1000000, Months: 36, CommitmentFen: 36000000, ReservedFen: 35000000, PaidFen: 1000000, AccountName: "李明", BankAccount: "6222020200112233446", BankName: "工商银行",
+		StartedAt: &now, FirstPeriod: &first, NextPeriod: 4, CreatedAt: now, UpdatedAt: now}).Error)
+	require.NoError(t, ts.db.Model(&living).Updates(map[string]any{"reserved_fen": 35000000, "paid_fen": 1000000}).Error)
+	for i, state := range []string{"paid", "in_batch", "due"} {
+		require.NoError(t, ts.db.Create(&ledger.Payment{ID: fmt.Sprintf("pay_walk%d", i+1), CaseID: f.subsidy, Seq: i + 1,
+			Period: domain.AddPeriods(first, i), DueAt: now, AmountFen: 1000000, State: state, CreatedAt: now, UpdatedAt: now}).Error)
+	}
+	f.builtBatch, f.approvedBatch = "bat_built", "bat_approved"
+	require.NoError(t, ts.db.Create(&ledger.Batch{ID: f.builtBatch, State: ledger.BatchBuilt, BuiltBy: "someone.else", CreatedAt: now}).Error)
+	require.NoError(t, ts.db.Create(&ledger.Batch{ID: f.approvedBatch, State: ledger.BatchApproved, BuiltBy: "someone.else",
+		ApprovedBy: "fin.reviewer", LineCount: 1, TotalFen: 1000000, CreatedAt: now, ApprovedAt: &now}).Error)
+	batch := f.approvedBatch
+	require.NoError(t, ts.db.Model(&ledger.Payment{}).Where("id = ?", "pay_walk2").Update("batch_id", batch).Error)
+	require.NoError(t, ts.db.Create(&ledger.Line{ID: "lin_walk", BatchID: batch, LineNo: 1, PaymentID: "pay_walk2", AmountFen: 1000000,
+		State: ledger.LinePending}).Error)
 }
 
 var profileSeq atomic.Int64
@@ -141,7 +187,7 @@ func routeTable(f fixtures) map[string]expectation {
 		"POST /api/v1/cases/:id/objections":   {path: "/api/v1/cases/" + f.noticeCase + "/objections", ok: []string{clerk, hrss, head, sci, iit, edu, lgo, leader}, body: reason, engine: []string{flow.UpdateObject}},
 		"POST /api/v1/cases/:id/attachments":  {path: "/api/v1/cases/" + f.caseID + "/attachments", ok: []string{li, clerk, hrss, head, lgo}, notFound: []string{hr}, body: js(map[string]string{"sha256": f.sha})},
 		"GET /api/v1/cases/:id/certificate":   {path: "/api/v1/cases/" + f.caseID + "/certificate", ok: caseReaders, notFound: []string{hr}},
-		"GET /api/v1/tasks":                   {path: "/api/v1/tasks?scope=department", ok: []string{clerk, hrss, head, sci, iit, edu, fin, lgo, auditor}},
+		"GET /api/v1/tasks":                   {path: "/api/v1/tasks?scope=department", ok: []string{hr, clerk, hrss, head, sci, iit, edu, fin, lgo, auditor}},
 		"POST /api/v1/tasks/:id/claim":        {path: "/api/v1/tasks/" + f.hrssTask + "/claim", ok: []string{hrss, head}, engine: []string{workflows.UpdateClaim}},
 		"POST /api/v1/tasks/:id/unclaim":      {path: "/api/v1/tasks/" + f.hrssTask + "/unclaim", ok: []string{hrss, head, lgo}, engine: []string{workflows.UpdateUnclaim}},
 		"POST /api/v1/tasks/:id/decision":     {path: "/api/v1/tasks/" + f.hrssTask + "/decision", ok: []string{hrss, head}, body: js(map[string]string{"outcome": "approve"}), engine: []string{workflows.UpdateDecide}},
@@ -157,9 +203,35 @@ func routeTable(f fixtures) map[string]expectation {
 		"GET /api/v1/attachments/:sha256":     {path: "/api/v1/attachments/" + f.sha, ok: caseReaders},
 		"GET /api/v1/audit":                   {path: "/api/v1/audit", ok: []string{lgo, auditor}},
 		"GET /api/v1/audit/verify":            {path: "/api/v1/audit/verify", ok: []string{lgo, auditor}},
-		"GET /":                               {path: "/", public: true},
-		"GET /console.js":                     {path: "/console.js", public: true},
-		"GET /console.css":                    {path: "/console.css", public: true},
+
+		"GET /api/v1/subsidy-policies": {path: "/api/v1/subsidy-policies", ok: everyone},
+		"POST /api/v1/subsidy-policies": {path: "/api/v1/subsidy-policies", ok: []string{lgo, admin}, body: js(map[string]any{
+			"kind": "rent", "name": "人才租房补贴（调整）", "year": 2026, "categories": []string{"D"}, "amount_fen": map[string]int{"D": 150000},
+			"months": 24, "budget_fen": 1000000})},
+		"POST /api/v1/subsidies": {path: "/api/v1/subsidies", ok: []string{li, hr}, engine: []string{"start", workflows.UpdateSettled},
+			body: func() *body {
+				// Each allowed caller applies under another kind: one open application per kind.
+				i := int(n.Add(1)) % len(f.policies)
+				return jsonBody(map[string]string{"certificate_no": "YG-2026-B-0001", "policy_id": f.policies[i],
+					"account_name": "李明", "bank_account": "6222020200112233446", "bank_name": "工商银行阳谷支行"})
+			}},
+		"GET /api/v1/me/subsidies":                  {path: "/api/v1/me/subsidies", ok: everyone},
+		"GET /api/v1/subsidies/:id":                 {path: "/api/v1/subsidies/" + f.subsidy, ok: []string{li, hr, fin, lgo, auditor}},
+		"POST /api/v1/subsidies/:id/departure":      {path: "/api/v1/subsidies/" + f.subsidy + "/departure", ok: []string{hr, hrss}, body: js(map[string]string{"left_on": "2026-02-28", "reason": "离职"}), engine: []string{subflow.UpdateDepart}},
+		"GET /api/v1/payments":                      {path: "/api/v1/payments?state=due", ok: []string{fin, lgo, auditor}},
+		"GET /api/v1/payment-batches":               {path: "/api/v1/payment-batches", ok: []string{fin, lgo, auditor}},
+		"POST /api/v1/payment-batches":              {path: "/api/v1/payment-batches", ok: []string{fin}, body: js(map[string]string{})},
+		"GET /api/v1/payment-batches/:id":           {path: "/api/v1/payment-batches/" + f.builtBatch, ok: []string{fin, lgo, auditor}},
+		"POST /api/v1/payment-batches/:id/approve":  {path: "/api/v1/payment-batches/" + f.builtBatch + "/approve", ok: []string{fin}, body: js(map[string]string{})},
+		"GET /api/v1/payment-batches/:id/bank.csv":  {path: "/api/v1/payment-batches/" + f.approvedBatch + "/bank.csv", ok: []string{fin}},
+		"POST /api/v1/payment-batches/:id/confirm":  {path: "/api/v1/payment-batches/" + f.approvedBatch + "/confirm", ok: []string{fin}, body: js(map[string]any{"failed": []string{}})},
+		"GET /api/v1/subsidy-recoveries":            {path: "/api/v1/subsidy-recoveries", ok: []string{fin, lgo, auditor}},
+		"GET /api/v1/subsidy-budgets":               {path: "/api/v1/subsidy-budgets", ok: []string{fin, lgo, auditor}},
+		"GET /api/v1/subsidy-forecast":              {path: "/api/v1/subsidy-forecast?months=12", ok: []string{fin, lgo, auditor}},
+		"GET /api/v1/talents/:certificate/payments": {path: "/api/v1/talents/YG-2026-B-0001/payments", ok: []string{fin, lgo, auditor}},
+		"GET /":            {path: "/", public: true},
+		"GET /console.js":  {path: "/console.js", public: true},
+		"GET /console.css": {path: "/console.css", public: true},
 	}
 }
 
@@ -224,8 +296,8 @@ func TestEveryRouteAnswersEachRoleAsTheTableSays(t *testing.T) {
 					assert.True(t, status >= 200 && status < 300, "%s should be allowed %s, got %d", user, key, status)
 					assert.Equal(t, exp.engine, callNames(calls), "%s %s asks the engine", user, key)
 					for _, c := range calls {
-						if c.Name != "start" {
-							assert.Equal(t, "intro:"+pathCase(path), c.WorkflowID, "%s %s acts on the case's own workflow", user, key)
+						if c.Name != "start" && strings.Count(path, "/") > 3 {
+							assert.True(t, strings.HasSuffix(c.WorkflowID, ":"+pathCase(path)), "%s %s acts on the case's own workflow, not %s", user, key, c.WorkflowID)
 						}
 						assertActor(t, c.Arg, user)
 					}
@@ -452,6 +524,8 @@ func assertActor(t *testing.T, arg any, user string) {
 	case workflows.SignerRequest:
 		actor = a.Actor
 	case workflows.CaseAction:
+		actor = a.Actor
+	case subflow.DepartureAction:
 		actor = a.Actor
 	default:
 		return // a start's input, a settle without payload

@@ -96,7 +96,11 @@ func TestOpenAPIDeclaresEveryVocabularyAsEnum(t *testing.T) {
 	}
 	assert.Equal(t, []string{"mine", "department", "claimable", "done", "cc"}, scope)
 	summary := doc.Components.Schemas["CaseSummary"].Value
-	assert.Equal(t, []string{"introduction", "pairing_request"}, enumOf(summary.Properties["process"]), "processes from the registry")
+	assert.Equal(t, []string{"introduction", "pairing_request", "subsidy"}, enumOf(summary.Properties["process"]), "processes from the registry")
+	policy := doc.Components.Schemas["PolicyInput"].Value
+	assert.Equal(t, domain.SubsidyKindValues(), enumOf(policy.Properties["kind"]), "subsidy kinds")
+	pay := doc.Components.Schemas["Payment"].Value
+	assert.Equal(t, domain.PaymentStateValues(), enumOf(pay.Properties["state"]), "payment states")
 	assert.Subset(t, enumOf(summary.Properties["state"]), []string{"draft", "submitted", "returned", "notice", "certified", "paired"})
 	timeline := doc.Components.Schemas["TimelineEntry"].Value
 	assert.Subset(t, enumOf(timeline.Properties["kind"]), []string{"decision", "comment", "notice_started", "certified"})

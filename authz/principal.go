@@ -19,6 +19,8 @@ type Identity struct {
 	ID, Username, DisplayName string
 	Kind                      string // staff | talent | employer
 	Phone                     string
+	// EmployerCreditCode binds an employer's clerk to the employer (用人单位统一社会信用代码).
+	EmployerCreditCode string
 }
 
 // Grant is one role held in one department.
@@ -28,7 +30,8 @@ type Grant struct {
 
 // NewPrincipal is the principal of a user and their role assignments (in the order granted).
 func NewPrincipal(u store.User, assignments []store.RoleAssignment) *Principal {
-	p := &Principal{User: Identity{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Kind: u.Kind, Phone: u.Phone}}
+	p := &Principal{User: Identity{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Kind: u.Kind, Phone: u.Phone,
+		EmployerCreditCode: u.EmployerCreditCode}}
 	for _, a := range assignments {
 		p.Grants = append(p.Grants, Grant{Role: a.Role, Department: a.Department})
 	}

@@ -25,6 +25,8 @@ type Workflows interface {
 	Start(ctx context.Context, req StartRequest) error
 	// Update sends an update and waits for its answer into out.
 	Update(ctx context.Context, workflowID, update string, arg, out any) error
+	// Signal tells a running workflow something it need not answer.
+	Signal(ctx context.Context, workflowID, name string, arg any) error
 	// Ping checks the frontend answers.
 	Ping(ctx context.Context) error
 }

@@ -42,27 +42,37 @@ func SeedDepartments(ctx context.Context, db *store.DB) error {
 	return db.WithContext(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
 }
 
+// DemoEmployer is the demo employer (阳谷新材料有限公司), whose clerk is employer.hr.
+var DemoEmployer = store.Department{Code: store.EmployerDepartment(DemoEmployerCreditCode), Name: "阳谷新材料有限公司（用人单位）", Kind: store.DepartmentEmployer}
+
+// DemoEmployerCreditCode is the demo employer's unified social credit code.
+const DemoEmployerCreditCode = "91350100M000100Y43"
+
 // DemoAccount is a dev-mode login with its roles.
 type DemoAccount struct {
 	Username, Name, Kind, Phone string
 	Roles                       [][2]string // role, department
+	// Employer binds an employer's clerk to an employer's credit code.
+	Employer string
 }
 
 // DemoAccounts are the logins `talentflow dev` seeds (never in production mode).
 var DemoAccounts = []DemoAccount{
-	{"admin", "系统管理员", "staff", "", [][2]string{{authz.RoleAdmin, "county"}}},
-	{"auditor", "纪检审计 赵审", "staff", "", [][2]string{{authz.RoleAuditor, "county"}}},
-	{"lgo.staff", "人才办 周敏", "staff", "13805350001", [][2]string{{authz.RoleLGO, "lgo"}}},
-	{"clerk.window", "人才窗口 孙晓", "staff", "13805350002", [][2]string{{authz.RoleClerk, "gsc"}}},
-	{"hrss.approver", "人社局 陈静", "staff", "13805350003", [][2]string{{authz.RoleApprover, "hrss"}}},
-	{"hrss.head", "人社局 分管副局长 刘强", "staff", "13805350004", [][2]string{{authz.RoleDeptHead, "hrss"}}},
-	{"sci.approver", "科技局 王磊", "staff", "13805350005", [][2]string{{authz.RoleApprover, "sci"}}},
-	{"iit.approver", "工信局 郑洁", "staff", "13805350006", [][2]string{{authz.RoleApprover, "iit"}}},
-	{"fin.officer", "财政局 吴刚", "staff", "13805350007", [][2]string{{authz.RoleFinance, "fin"}}},
-	{"edu.approver", "教育局 冯雪", "staff", "13805350008", [][2]string{{authz.RoleApprover, "edu"}}},
-	{"leader.wang", "王副县长", "staff", "13805350009", [][2]string{{authz.RoleLeader, "county"}}},
-	{"applicant.li", "李明", "talent", "13905351234", [][2]string{{authz.RoleApplicant, "public"}}},
-	{"employer.hr", "阳谷新材料有限公司 人事 张红", "employer", "13905355678", [][2]string{{authz.RoleApplicant, "public"}}},
+	{"admin", "系统管理员", "staff", "", [][2]string{{authz.RoleAdmin, "county"}}, ""},
+	{"auditor", "纪检审计 赵审", "staff", "", [][2]string{{authz.RoleAuditor, "county"}}, ""},
+	{"lgo.staff", "人才办 周敏", "staff", "13805350001", [][2]string{{authz.RoleLGO, "lgo"}}, ""},
+	{"clerk.window", "人才窗口 孙晓", "staff", "13805350002", [][2]string{{authz.RoleClerk, "gsc"}}, ""},
+	{"hrss.approver", "人社局 陈静", "staff", "13805350003", [][2]string{{authz.RoleApprover, "hrss"}}, ""},
+	{"hrss.head", "人社局 分管副局长 刘强", "staff", "13805350004", [][2]string{{authz.RoleDeptHead, "hrss"}}, ""},
+	{"sci.approver", "科技局 王磊", "staff", "13805350005", [][2]string{{authz.RoleApprover, "sci"}}, ""},
+	{"iit.approver", "工信局 郑洁", "staff", "13805350006", [][2]string{{authz.RoleApprover, "iit"}}, ""},
+	{"fin.officer", "财政局 吴刚", "staff", "13805350007", [][2]string{{authz.RoleFinance, "fin"}}, ""},
+	{"fin.reviewer", "财政局 复核 何芳", "staff", "13805350010", [][2]string{{authz.RoleFinance, "fin"}}, ""},
+	{"edu.approver", "教育局 冯雪", "staff", "13805350008", [][2]string{{authz.RoleApprover, "edu"}}, ""},
+	{"leader.wang", "王副县长", "staff", "13805350009", [][2]string{{authz.RoleLeader, "county"}}, ""},
+	{"applicant.li", "李明", "talent", "13905351234", [][2]string{{authz.RoleApplicant, "public"}}, ""},
+	{"employer.hr", "阳谷新材料有限公司 人事 张红", "employer", "13905355678",
+		[][2]string{{authz.RoleApplicant, "public"}, {authz.RoleEmployer, store.EmployerDepartment(DemoEmployerCreditCode)}}, DemoEmployerCreditCode},
 }
 
 // SeedDemoAccounts creates the demo logins that do not exist yet, all with password.
@@ -72,28 +82,37 @@ func SeedDemoAccounts(ctx context.Context, db *store.DB, idn *identity.Service, 
 		return 0, err
 	}
 	err = db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&DemoEmployer).Error; err != nil {
+			return err
+		}
 		for _, d := range DemoAccounts {
 			var u store.User
 			err := tx.Where("username = ?", d.Username).Take(&u).Error
-			if err == nil {
-				continue
-			}
-			if !errors.Is(err, gorm.ErrRecordNotFound) {
-				return err
-			}
 			now := db.NowFunc()
-			u = store.User{ID: ids.New("usr"), Username: d.Username, DisplayName: d.Name, PasswordHash: hash,
-				Phone: d.Phone, Kind: d.Kind, CreatedAt: now, UpdatedAt: now}
-			if err := tx.Create(&u).Error; err != nil {
+			switch {
+			case err == nil:
+				// A demo database from before a demo account gained a role or an employer.
+				if d.Employer != "" && u.EmployerCreditCode == "" {
+					if err := tx.Model(&u).Update("employer_credit_code", d.Employer).Error; err != nil {
+						return err
+					}
+				}
+			case errors.Is(err, gorm.ErrRecordNotFound):
+				u = store.User{ID: ids.New("usr"), Username: d.Username, DisplayName: d.Name, PasswordHash: hash,
+					Phone: d.Phone, Kind: d.Kind, EmployerCreditCode: d.Employer, CreatedAt: now, UpdatedAt: now}
+				if err := tx.Create(&u).Error; err != nil {
+					return err
+				}
+				created++
+			default:
 				return err
 			}
 			for _, r := range d.Roles {
-				if err := tx.Create(&store.RoleAssignment{UserID: u.ID, Role: r[0], Department: r[1],
+				if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&store.RoleAssignment{UserID: u.ID, Role: r[0], Department: r[1],
 					GrantedBy: "seed", GrantedAt: now}).Error; err != nil {
 					return err
 				}
 			}
-			created++
 		}
 		return nil
 	})

@@ -39,13 +39,16 @@ func newValidator() *validator.Validate {
 
 // domainChecks explain why a value breaks a domain rule.
 var domainChecks = map[string]func(string) error{
-	"citizenid":  func(s string) error { return domain.ValidateCitizenID(s, time.Now()) },
-	"creditcode": domain.ValidateCreditCode,
-	"phone":      domain.ValidatePhone,
-	"category":   vocabulary("category", domain.CategoryValues()),
-	"education":  vocabulary("education", domain.EducationValues()),
-	"title":      vocabulary("title", domain.TitleValues()),
-	"outcome":    vocabulary("outcome", domain.OutcomeValues()),
+	"citizenid":    func(s string) error { return domain.ValidateCitizenID(s, time.Now()) },
+	"creditcode":   domain.ValidateCreditCode,
+	"phone":        domain.ValidatePhone,
+	"category":     vocabulary("category", domain.CategoryValues()),
+	"education":    vocabulary("education", domain.EducationValues()),
+	"title":        vocabulary("title", domain.TitleValues()),
+	"outcome":      vocabulary("outcome", domain.OutcomeValues()),
+	"subsidykind":  vocabulary("subsidy kind", domain.SubsidyKindValues()),
+	"bankaccount":  domain.ValidateBankAccount,
+	"paymentstate": vocabulary("payment state", domain.PaymentStateValues()),
 }
 
 func vocabulary(what string, values []string) func(string) error {
@@ -88,10 +91,15 @@ func explain(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required":
 		return "is required"
-	case "max":
-		return "must be at most " + fe.Param() + " characters"
-	case "min":
-		return "must be at least " + fe.Param() + " characters"
+	case "max", "min":
+		bound := map[string]string{"max": "at most ", "min": "at least "}[fe.Tag()] + fe.Param()
+		switch fe.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64, reflect.Uint, reflect.Uint32, reflect.Uint64, reflect.Float64:
+			return "must be " + bound
+		case reflect.Slice, reflect.Map:
+			return "must have " + bound + " entries"
+		}
+		return "must be " + bound + " characters"
 	case "oneof":
 		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "sha256":

@@ -12,4 +12,5 @@ const (
 	RoleFinance   = "finance"   // 财政局支付专员
 	RoleAuditor   = "auditor"   // 纪检 / 审计
 	RoleAdmin     = "admin"     // 系统管理员
+	RoleEmployer  = "employer"  // 用人单位经办人, in the employer's own department emp-<credit code>
 )

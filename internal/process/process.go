@@ -64,6 +64,10 @@ type Definition struct {
 	Schema *store.Schema
 	// OnClosed runs in the projection's transaction when one of its cases closes (nil: nothing).
 	OnClosed func(tx *gorm.DB, caseID string) error
+	// Follows runs in the projection's transaction when a case of another process closes
+	// (nil: nothing): how one process takes up what another produced — a certification makes
+	// the talent eligible for subsidies (免申即享).
+	Follows func(tx *gorm.DB, process, caseID string) error
 	// Detail is the process's part of a case page (nil: none).
 	Detail func(ctx context.Context, db *gorm.DB, caseID string, unmasked bool) (any, error)
 	// Routes builds the process's HTTP routes (nil: none).
@@ -195,15 +199,27 @@ func (r *Registry) Schemas() []store.Schema {
 	return out
 }
 
-// OnClosed maps each process to its close hook, for the projection.
-func (r *Registry) OnClosed() map[string]func(tx *gorm.DB, caseID string) error {
-	out := map[string]func(tx *gorm.DB, caseID string) error{}
-	for _, d := range r.defs {
-		if d.OnClosed != nil {
-			out[d.Name] = d.OnClosed
+// OnClosed is the projection's close hook: the closing case's own process's OnClosed, then
+// every other process's Follows.
+func (r *Registry) OnClosed() func(tx *gorm.DB, process, caseID string) error {
+	return func(tx *gorm.DB, process, caseID string) error {
+		for _, d := range r.defs {
+			hook := d.Follows
+			if d.Name == process {
+				hook = func(tx *gorm.DB, _, caseID string) error { return d.OnClosed(tx, caseID) }
+				if d.OnClosed == nil {
+					continue
+				}
+			}
+			if hook == nil {
+				continue
+			}
+			if err := hook(tx, process, caseID); err != nil {
+				return fmt.Errorf("%s: %w", d.Name, err)
+			}
 		}
+		return nil
 	}
-	return out
 }
 
 // Workflows lists every process's workflows.

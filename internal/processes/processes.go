@@ -5,6 +5,7 @@ package processes
 
 import (
 	introduction "talentflow/api/introduction"
+	subsidy "talentflow/api/subsidy"
 	"talentflow/internal/process"
 )
 
@@ -13,6 +14,7 @@ func Definitions() []process.Definition {
 	return []process.Definition{
 		introduction.Process(),
 		introduction.PairingRequest(),
+		subsidy.Process(),
 	}
 }
 

@@ -1,13 +1,37 @@
 package store
 
-import "time"
+import (
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // Department is a member unit (成员单位) of the county's talent-work leading group.
 type Department struct {
-	Code      string `gorm:"primaryKey"`
-	Name      string
+	Code string `gorm:"primaryKey"`
+	Name string
+	// Kind is member (a member unit of the leading group) or employer (an employer's own
+	// department, "emp-<credit code>", where its clerks hold the role employer).
+	Kind      string
 	CreatedAt time.Time
 }
+
+// BeforeCreate makes a department a member unit unless it says otherwise.
+func (d *Department) BeforeCreate(*gorm.DB) error {
+	if d.Kind == "" {
+		d.Kind = DepartmentMember
+	}
+	return nil
+}
+
+// Department kinds.
+const (
+	DepartmentMember   = "member"
+	DepartmentEmployer = "employer"
+)
+
+// EmployerDepartment is the department of an employer's clerks.
+func EmployerDepartment(creditCode string) string { return "emp-" + creditCode }
 
 // User is anyone who logs in: staff of a department, a talent, or an employer's clerk.
 type User struct {
@@ -18,7 +42,9 @@ type User struct {
 	Phone        string
 	Email        string
 	Kind         string // staff | talent | employer
-	Disabled     bool
+	// EmployerCreditCode binds an employer's clerk to the employer; "" for everyone else.
+	EmployerCreditCode string
+	Disabled           bool
 	FailedLogins int
 	LockedUntil  *time.Time
 	CreatedAt    time.Time

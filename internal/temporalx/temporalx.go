@@ -194,6 +194,11 @@ func (e *Engine) Update(ctx context.Context, workflowID, update string, arg, out
 	return h.Get(ctx, out)
 }
 
+// Signal tells a running workflow something it need not answer.
+func (e *Engine) Signal(ctx context.Context, workflowID, name string, arg any) error {
+	return e.Client.SignalWorkflow(ctx, workflowID, "", name, arg)
+}
+
 // Ping checks the frontend.
 func (e *Engine) Ping(ctx context.Context) error {
 	_, err := e.Client.CheckHealth(ctx, &client.CheckHealthRequest{})

@@ -139,7 +139,7 @@ func (s *Service) readableCase(ctx context.Context, p *authz.Principal, id strin
 		return c, false, s.Unavailable(ctx, "the database", err)
 	case read:
 		return c, works, nil
-	case p.HasRole(authz.RoleApplicant) && len(p.Grants) == 1:
+	case outsider(p):
 		return c, false, app.NotFound("no case %s of yours", id)
 	}
 	return c, false, app.Forbidden("case %s has no task in your departments", id)
@@ -342,4 +342,14 @@ func (s *Service) CaseDocument(ctx context.Context, p *authz.Principal, id strin
 func (s *Service) ReadableCase(ctx context.Context, p *authz.Principal, id string) error {
 	_, _, err := s.readableCase(ctx, p, id)
 	return err
+}
+
+// outsider: a talent or an employer's clerk, who is not told whether another's case exists.
+func outsider(p *authz.Principal) bool {
+	for _, g := range p.Grants {
+		if g.Role != authz.RoleApplicant && g.Role != authz.RoleEmployer {
+			return false
+		}
+	}
+	return len(p.Grants) > 0
 }

@@ -22,6 +22,21 @@ import (
 type Service struct {
 	*app.App
 	Store Store
+	// guards are the processes' checks before a decision reaches the workflow, by process.
+	guards map[string]Guard
+}
+
+// Guard is a process's own step before a decision is sent to the case's workflow: the subsidy
+// process reserves the budget when finance approves, so that an exhausted budget is refused
+// to the officer at once. It may return undo, run when the workflow does not take the decision.
+type Guard func(ctx context.Context, t store.Task, d workflows.Decision) (undo func(context.Context), err error)
+
+// SetGuard installs the guard of a process's decisions.
+func (s *Service) SetGuard(process string, g Guard) {
+	if s.guards == nil {
+		s.guards = map[string]Guard{}
+	}
+	s.guards[process] = g
 }
 
 // New is the task use cases on the application's database.
@@ -274,7 +289,16 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
 		Category: in.Category, Attachments: in.Attachments, Actor: who}
+	var undo func(context.Context)
+	if guard := s.guards[t.Process]; guard != nil {
+		if undo, err = guard(ctx, t, d); err != nil {
+			return TaskItem{}, app.Acting(who), err
+		}
+	}
 	item, err := s.updateTask(ctx, p, c, t.ID, workflows.UpdateDecide, d)
+	if err != nil && undo != nil {
+		undo(context.WithoutCancel(ctx))
+	}
 	return item, app.Acting(who), err
 }
 

@@ -33,6 +33,8 @@ type Me struct {
 	Phone       string   `json:"phone"`
 	Roles       []Role   `json:"roles"`
 	Permissions []string `json:"permissions"`
+	// EmployerCreditCode is the employer an employer's clerk is bound to (omitted otherwise).
+	EmployerCreditCode string `json:"employer_credit_code,omitempty"`
 }
 
 // UserItem is a user in the admin list (personal data masked).
@@ -133,7 +135,8 @@ func (s *Service) Me(ctx context.Context, p *authz.Principal) (Me, error) {
 		return Me{}, s.Fail(ctx, "the database", err)
 	}
 	me := Me{ID: p.User.ID, Username: p.User.Username, Name: p.User.DisplayName, Kind: p.User.Kind,
-		Phone: domain.MaskPhone(p.User.Phone), Roles: append([]Role{}, byUser[p.User.ID]...), Permissions: []string{}}
+		Phone: domain.MaskPhone(p.User.Phone), Roles: append([]Role{}, byUser[p.User.ID]...), Permissions: []string{},
+		EmployerCreditCode: p.User.EmployerCreditCode}
 	for _, act := range s.Authz.Permissions() {
 		if s.Authz.Can(p.User.ID, authz.Anywhere, act) {
 			me.Permissions = append(me.Permissions, string(act))
