@@ -377,21 +377,10 @@ func (p *subsidy) disburse(ctx workflow.Context) (string, error) {
 		if sched.After(period) {
 			break
 		}
-		due := p.in.DueAt(seq)
-		// Before each later period, the employer re-confirms employment.
-		if seq > sched.ConfirmedThrough && p.reconfirm == nil && sched.LeftOn == "" {
-			openAt := due.Add(-time.Duration(p.in.Plan.ReconfirmLeadDays * float64(24*time.Hour) * p.in.scale()))
-			if err := p.until(ctx, openAt); err != nil {
-				return "", err
-			}
-			if sched.LeftOn != "" {
-				continue
-			}
-			p.openReconfirm(ctx, seq)
-		}
-		if err := p.until(ctx, due); err != nil {
+		if err := p.awaitDue(ctx, seq); err != nil {
 			return "", err
 		}
+		due := p.in.DueAt(seq)
 		if sched.After(period) {
 			break
 		}
@@ -434,6 +423,34 @@ func (p *subsidy) disburse(ctx workflow.Context) (string, error) {
 	return p.settle(ctx)
 }
 
+// awaitDue waits until period seq falls due. Before a later period the employer re-confirms
+// employment: the re-confirmation opens ReconfirmLeadDays ahead, unless one is open already or
+// an earlier confirmation covers the period.
+func (p *subsidy) awaitDue(ctx workflow.Context, seq int) error {
+	sched := p.in.Schedule
+	due := p.in.DueAt(seq)
+	for {
+		if sched.After(sched.Period(seq)) {
+			return nil // the talent left before this period: it is never paid
+		}
+		needs := seq > sched.ConfirmedThrough && sched.LeftOn == "" && p.reconfirm == nil
+		if needs && !workflow.Now(ctx).Before(p.reconfirmOpens(seq)) {
+			p.openReconfirm(ctx, seq)
+			needs = false
+		}
+		if !workflow.Now(ctx).Before(due) {
+			return nil
+		}
+		next := due
+		if needs {
+			next = p.reconfirmOpens(seq)
+		}
+		if err := p.until(ctx, next); err != nil {
+			return err
+		}
+	}
+}
+
 // until waits for t, taking in what happens meanwhile: a re-confirmation's answer, a departure.
 func (p *subsidy) until(ctx workflow.Context, t time.Time) error {
 	for {
@@ -444,8 +461,13 @@ func (p *subsidy) until(ctx workflow.Context, t time.Time) error {
 		if d <= 0 {
 			return nil
 		}
-		if _, err := p.Wait(ctx, d, func() bool { return p.reconfirmResult != nil || p.departure != nil }); err != nil {
+		changed, err := p.Wait(ctx, d, func() bool { return p.reconfirmResult != nil || (p.departure != nil && p.in.Schedule.LeftOn == "") })
+		if err != nil {
 			return err
+		}
+		if changed {
+			// Let the caller look again at what the change means for its period.
+			return p.takeIn(ctx)
 		}
 	}
 }
@@ -456,7 +478,11 @@ func (p *subsidy) takeIn(ctx workflow.Context) error {
 	if res := p.reconfirmResult; res != nil {
 		p.reconfirmResult, p.reconfirm = nil, nil
 		if res.Class == domain.OutcomeApprove {
-			sched.ConfirmedThrough = max(p.reconfirmSeq, sched.Next-1)
+			// The confirmation covers every period whose re-confirmation window has opened.
+			sched.ConfirmedThrough = max(sched.ConfirmedThrough, p.reconfirmSeq, sched.Next-1)
+			for k := sched.Next; k <= p.in.Terms.Periods() && !workflow.Now(ctx).Before(p.reconfirmOpens(k)); k++ {
+				sched.ConfirmedThrough = k
+			}
 			if sched.Held > 0 {
 				var periods []string
 				if err := workflow.ExecuteActivity(p.io(ctx), ActivityReleaseHeld, p.ID()).Get(ctx, &periods); err != nil {
@@ -489,6 +515,11 @@ func (p *subsidy) takeIn(ctx workflow.Context) error {
 		return p.stop(ctx)
 	}
 	return nil
+}
+
+// reconfirmOpens is when the re-confirmation before period seq opens.
+func (p *subsidy) reconfirmOpens(seq int) time.Time {
+	return p.in.DueAt(seq).Add(-time.Duration(p.in.Plan.ReconfirmLeadDays * float64(24*time.Hour) * p.in.scale()))
 }
 
 func (p *subsidy) openReconfirm(ctx workflow.Context, seq int) {
