@@ -166,7 +166,9 @@ func (deadEngine) Update(context.Context, string, string, any, any) error {
 	return errors.New("process killed")
 }
 func (deadEngine) Ping(context.Context) error { return errors.New("process killed") }
-func (deadEngine) Signal(context.Context, string, string, any) error { return errors.New("process killed") }
+func (deadEngine) Signal(context.Context, string, string, any) error {
+	return errors.New("process killed")
+}
 
 // TestAStartACrashInterruptsIsFinishedAtTheNextStart leaves a case exactly as a crash between
 // the submission's write and the workflow start would — submitted, with no workflow — and

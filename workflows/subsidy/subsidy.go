@@ -239,8 +239,10 @@ func (in Input) validate() error {
 	return errors.Join(errs...)
 }
 
+// ledgerOptions: each ledger activity is one short transaction; a worker that dies in one is
+// noticed after StartToCloseTimeout and the activity runs again, idempotently, elsewhere.
 var ledgerOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: 30 * time.Second,
+	StartToCloseTimeout: 10 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute,
 		NonRetryableErrorTypes: []string{ErrBudgetExhausted}},
 }
