@@ -55,20 +55,34 @@ func Process() process.Definition {
 		Follows:  acts.Follows,
 		Detail:   appsub.CaseDetail,
 		Routes: func(env process.Env) ([]httpx.Route, error) {
-			plan, err := routing.LoadSubsidy(env.Config.SubsidyFile)
+			s, err := service(env)
 			if err != nil {
 				return nil, err
 			}
-			if err := env.App.CheckDepartments(env.DB, plan.Departments()); err != nil {
-				return nil, err
-			}
-			s := appsub.New(env.Cases, plan, env.Config.TimeScale)
 			if _, err := s.SeedPolicies(context.Background()); err != nil {
 				return nil, err
 			}
 			return Routes(s), nil
 		},
+		Demo: func(ctx context.Context, env process.Env) error {
+			s, err := service(env)
+			if err != nil {
+				return err
+			}
+			return s.SeedDemo(ctx)
+		},
 	}
+}
+
+func service(env process.Env) (*appsub.Service, error) {
+	plan, err := routing.LoadSubsidy(env.Config.SubsidyFile)
+	if err != nil {
+		return nil, err
+	}
+	if err := env.App.CheckDepartments(env.DB, plan.Departments()); err != nil {
+		return nil, err
+	}
+	return appsub.New(env.Cases, plan, env.Config.TimeScale), nil
 }
 
 func requestID(c echo.Context) string { return c.Response().Header().Get(echo.HeaderXRequestID) }

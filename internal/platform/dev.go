@@ -96,6 +96,9 @@ func RunDev(ctx context.Context, o DevOptions) error {
 		return fmt.Errorf("worker: %w", err)
 	}
 	defer w.Stop()
+	if err := svc.Processes.Demo(ctx, api.Env); err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
 	api.Server.TemporalUI = stack.UIURL()
 	// Cases whose start a crash interrupted (recorded, never started) start now.
 	go api.Server.App.KeepReconcilingStarts(ctx, 30*time.Second)

@@ -155,6 +155,8 @@ type API struct {
 	Server   *api.Server
 	Identity *identity.Service
 	Authz    *authz.Authorizer
+	// Env is what the processes' parts were built from (for their demo data).
+	Env process.Env
 }
 
 // NewAPI builds the HTTP server on the database and the Temporal client.
@@ -173,7 +175,8 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	cs := cases.New(a)
 	files := attachments.New(cs, cfg.AttachmentDir(), 10<<20)
 	a.Files = files
-	routes, err := svc.Processes.Routes(process.Env{DB: db, Log: log, Config: cfg, App: a, Cases: cs})
+	env := process.Env{DB: db, Log: log, Config: cfg, App: a, Cases: cs}
+	routes, err := svc.Processes.Routes(env)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +188,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	if console {
 		srv.Console = api.Console()
 	}
-	return &API{Server: srv, Identity: idn, Authz: az}, nil
+	return &API{Server: srv, Identity: idn, Authz: az, Env: env}, nil
 }
 
 // Listen claims the HTTP address early, so that a port in use fails the start at once.

@@ -72,6 +72,8 @@ type Definition struct {
 	Detail func(ctx context.Context, db *gorm.DB, caseID string, unmasked bool) (any, error)
 	// Routes builds the process's HTTP routes (nil: none).
 	Routes func(Env) ([]httpx.Route, error)
+	// Demo seeds the process's demo data for `talentflow dev` (nil: none); never in production.
+	Demo func(ctx context.Context, env Env) error
 }
 
 // Registry is the set of processes one binary runs.
@@ -261,6 +263,19 @@ func (r *Registry) Routes(env Env) ([]httpx.Route, error) {
 		out = append(out, routes...)
 	}
 	return out, nil
+}
+
+// Demo seeds every process's demo data, in registration order.
+func (r *Registry) Demo(ctx context.Context, env Env) error {
+	for _, d := range r.defs {
+		if d.Demo == nil {
+			continue
+		}
+		if err := d.Demo(ctx, env); err != nil {
+			return fmt.Errorf("process %s demo: %w", d.Name, err)
+		}
+	}
+	return nil
 }
 
 func appendNew(out []Term, terms ...Term) []Term {
