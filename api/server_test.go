@@ -75,7 +75,7 @@ func (f *fakeEngine) Update(_ context.Context, workflowID, update string, arg, o
 	return f.refuse
 }
 
-func (f *fakeEngine) Ping(context.Context) error { return nil }
+func (f *fakeEngine) Ping(context.Context) error                        { return nil }
 func (f *fakeEngine) Signal(context.Context, string, string, any) error { return nil }
 
 // take returns the calls since the last take and forgets them.

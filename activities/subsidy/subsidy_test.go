@@ -273,7 +273,9 @@ func TestADepartureMidScheduleStopsPaymentsAndRecoversWhatWasOverpaid(t *testing
 			h.After(3*time.Hour, func() {
 				reply = h.OK(flow.UpdateDepart, flow.DepartureAction{LeftOn: "2026-06-15", Reason: "调离本县", Actor: clerkZhang})
 			})
-			h.After(4*time.Hour, func() { h.Decide(flow.StepRecovery, "fin", domain.OutcomeApprove, "已退回，收据号 TH-2026-018", finWu) })
+			h.After(4*time.Hour, func() {
+				h.Decide(flow.StepRecovery, "fin", domain.OutcomeApprove, "已退回，收据号 TH-2026-018", finWu)
+			})
 		}
 	})
 	require.NotNil(t, reply)

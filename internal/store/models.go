@@ -45,10 +45,10 @@ type User struct {
 	// EmployerCreditCode binds an employer's clerk to the employer; "" for everyone else.
 	EmployerCreditCode string
 	Disabled           bool
-	FailedLogins int
-	LockedUntil  *time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	FailedLogins       int
+	LockedUntil        *time.Time
+	CreatedAt          time.Time
+	UpdatedAt          time.Time
 }
 
 // RoleAssignment grants a role within one department (RBAC with domains).

@@ -104,7 +104,7 @@ type Plan struct {
 	ReviewDepartment   string  `json:"review_department"`
 	FinanceDepartment  string  `json:"finance_department"`
 	LGODepartment      string  `json:"lgo_department"`
-	LimitDays          float64 `json:"limit_days"`          // each approval step, working days
+	LimitDays          float64 `json:"limit_days"`           // each approval step, working days
 	ReconfirmLimitDays float64 `json:"reconfirm_limit_days"` // each re-confirmation, working days
 	// ReconfirmLeadDays is how many calendar days before a period is due its re-confirmation opens.
 	ReconfirmLeadDays float64 `json:"reconfirm_lead_days"`

@@ -47,6 +47,7 @@ func (e *Engine) Update(_ context.Context, _, update string, _, _ any) error {
 
 // Ping answers.
 func (e *Engine) Ping(context.Context) error { return nil }
+
 // Signal is not needed by the use-case tests.
 func (e *Engine) Signal(context.Context, string, string, any) error { return nil }
 

@@ -133,4 +133,3 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 	}
 	return s.Launch(ctx, subID)
 }
-

@@ -537,9 +537,9 @@ func (s *Service) Depart(ctx context.Context, p *authz.Principal, id string, in 
 // MySubsidies is the caller's subsidies (as talent, applicant or employer's clerk), their
 // apply-free offers and the policies they may apply for.
 type MySubsidies struct {
-	Subsidies []SubsidyDetail      `json:"subsidies"`
-	Offers    []OfferItem   `json:"offers"`
-	Talents   []TalentEntry `json:"talents"`
+	Subsidies []SubsidyDetail `json:"subsidies"`
+	Offers    []OfferItem     `json:"offers"`
+	Talents   []TalentEntry   `json:"talents"`
 }
 
 // OfferItem is an apply-free offer (免申即享), pre-filled.

@@ -59,4 +59,3 @@ func MakeOffers(tx *gorm.DB, caseID string) (int, error) {
 	}
 	return made, nil
 }
-
