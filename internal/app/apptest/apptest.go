@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +29,7 @@ import (
 
 // Engine records starts and updates; StartErr fails starts.
 type Engine struct {
+	mu       sync.Mutex
 	Starts   []app.StartRequest
 	Updates  []string
 	StartErr error
@@ -35,12 +37,16 @@ type Engine struct {
 
 // Start records a start.
 func (e *Engine) Start(_ context.Context, r app.StartRequest) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.Starts = append(e.Starts, r)
 	return e.StartErr
 }
 
 // Update records an update's name.
 func (e *Engine) Update(_ context.Context, _, update string, _, _ any) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.Updates = append(e.Updates, update)
 	return nil
 }
