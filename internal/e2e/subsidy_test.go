@@ -89,6 +89,7 @@ func TestASubsidyFromCertificateToAPaidBatchAndADeparture(t *testing.T) {
 
 	var mine struct {
 		Offers []struct {
+			Certificate string `json:"certificate_no"`
 			PolicyID    string `json:"policy_id"`
 			Kind        string `json:"kind"`
 			AccountName string `json:"account_name"`
@@ -99,7 +100,7 @@ func TestASubsidyFromCertificateToAPaidBatchAndADeparture(t *testing.T) {
 	li.must(http.StatusOK, http.MethodGet, "/api/v1/me/subsidies", nil, &mine)
 	var offer string
 	for _, o := range mine.Offers {
-		if o.Kind == "living" && o.State == "offered" {
+		if o.Certificate == cert && o.Kind == "living" && o.State == "offered" {
 			offer = o.PolicyID
 			assert.EqualValues(t, 500_000, o.AmountFen, "category C living allowance, pre-filled")
 			assert.Equal(t, "测试人才", o.AccountName, "the payee name is pre-filled")
