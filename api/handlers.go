@@ -94,6 +94,9 @@ type Vocabularies struct {
 	States     []Term `json:"states"`
 	Steps      []Term `json:"steps"`
 	Events     []Term `json:"events"`
+	// SubsidyKinds and PaymentStates label the subsidy process's vocabularies.
+	SubsidyKinds  []Term `json:"subsidy_kinds"`
+	PaymentStates []Term `json:"payment_states"`
 }
 
 func terms[T ~string](values []string, label func(T) string) []Term {
@@ -113,15 +116,17 @@ var roleLabels = map[string]string{
 
 func (s *Server) vocabularies(c echo.Context) error {
 	return c.JSON(http.StatusOK, Vocabularies{
-		Categories: terms(domain.CategoryValues(), domain.Category.Label),
-		Education:  terms(domain.EducationValues(), domain.Education.Label),
-		Titles:     terms(domain.TitleValues(), domain.Title.Label),
-		Outcomes:   terms(domain.OutcomeValues(), domain.Outcome.Label),
-		Roles:      terms(authz.Roles(), func(r string) string { return roleLabels[r] }),
-		Processes:  processTerms(s.Processes.All()),
-		States:     registryTerms(s.Processes.States()),
-		Steps:      registryTerms(s.Processes.Steps()),
-		Events:     registryTerms(s.Processes.Events()),
+		Categories:    terms(domain.CategoryValues(), domain.Category.Label),
+		Education:     terms(domain.EducationValues(), domain.Education.Label),
+		Titles:        terms(domain.TitleValues(), domain.Title.Label),
+		Outcomes:      terms(domain.OutcomeValues(), domain.Outcome.Label),
+		Roles:         terms(authz.Roles(), func(r string) string { return roleLabels[r] }),
+		Processes:     processTerms(s.Processes.All()),
+		States:        registryTerms(s.Processes.States()),
+		Steps:         registryTerms(s.Processes.Steps()),
+		Events:        registryTerms(s.Processes.Events()),
+		SubsidyKinds:  terms(domain.SubsidyKindValues(), domain.SubsidyKind.Label),
+		PaymentStates: terms(domain.PaymentStateValues(), domain.PaymentState.Label),
 	})
 }
 
