@@ -40,24 +40,33 @@ type Introduction struct {
 
 // LoadIntroduction reads path, or the embedded default when path is empty.
 func LoadIntroduction(path string) (*Introduction, error) {
-	data, name := defaultIntroduction, "introduction.yaml (built in)"
+	var f introductionFile
+	if err := load(path, defaultIntroduction, "introduction.yaml", &f, f.validate); err != nil {
+		return nil, err
+	}
+	return &Introduction{file: f}, nil
+}
+
+// load decodes the YAML file at path, or the built-in default when path is empty, strictly
+// (unknown keys are errors), and checks it; errors name the file.
+func load(path string, builtin []byte, builtinName string, into any, validate func() error) error {
+	data, name := builtin, builtinName+" (built in)"
 	if path != "" {
 		var err error
 		if data, err = os.ReadFile(path); err != nil {
-			return nil, err
+			return err
 		}
 		name = path
 	}
-	var f introductionFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := dec.Decode(into); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	if err := f.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := validate(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return &Introduction{file: f}, nil
+	return nil
 }
 
 func (f *introductionFile) validate() error {

@@ -1,14 +1,10 @@
 package routing
 
 import (
-	"bytes"
 	_ "embed"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
-
-	"gopkg.in/yaml.v3"
 
 	"talentflow/internal/domain"
 )
@@ -50,22 +46,9 @@ type Payer struct {
 
 // LoadSubsidy reads path, or the embedded default when path is empty.
 func LoadSubsidy(path string) (*Subsidy, error) {
-	data, name := defaultSubsidy, "subsidy.yaml (built in)"
-	if path != "" {
-		var err error
-		if data, err = os.ReadFile(path); err != nil {
-			return nil, err
-		}
-		name = path
-	}
 	var f Subsidy
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	if err := f.validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+	if err := load(path, defaultSubsidy, "subsidy.yaml", &f, f.validate); err != nil {
+		return nil, err
 	}
 	return &f, nil
 }

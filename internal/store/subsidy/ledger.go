@@ -297,10 +297,7 @@ func (l Ledger) Depart(ctx context.Context, caseID, leftOn string) (Departure, e
 			return nil
 		}
 		out.ReleasedFen = release
-		if err := tx.Model(&Subsidy{}).Where("case_id = ?", caseID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", release)).Error; err != nil {
-			return err
-		}
-		return tx.Model(&Policy{}).Where("id = ?", s.PolicyID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", release)).Error
+		return giveBack(tx, s, release)
 	})
 	return out, err
 }
@@ -332,10 +329,7 @@ func (l Ledger) CancelHeld(ctx context.Context, caseID string) ([]string, error)
 		if release == 0 || s.ReleasedAt != nil {
 			return nil
 		}
-		if err := tx.Model(&Subsidy{}).Where("case_id = ?", caseID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", release)).Error; err != nil {
-			return err
-		}
-		return tx.Model(&Policy{}).Where("id = ?", s.PolicyID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", release)).Error
+		return giveBack(tx, s, release)
 	})
 	return periods, err
 }
@@ -640,10 +634,7 @@ func (l Ledger) failLine(tx *gorm.DB, line Line, p Payment, s Subsidy, now time.
 	}
 	if next == domain.PaymentCancelled {
 		// The schedule ended while this line was with the bank: give its share back now.
-		if err := tx.Model(&Subsidy{}).Where("case_id = ?", s.CaseID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", p.AmountFen)).Error; err != nil {
-			return err
-		}
-		if err := tx.Model(&Policy{}).Where("id = ?", s.PolicyID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", p.AmountFen)).Error; err != nil {
+		if err := giveBack(tx, s, p.AmountFen); err != nil {
 			return err
 		}
 	}
@@ -688,6 +679,14 @@ func (l Ledger) payLine(tx *gorm.DB, line Line, p Payment, s Subsidy, now time.T
 		recovered = append(recovered, r)
 	}
 	return recovered, nil
+}
+
+// giveBack returns fen of the subsidy's reservation to its policy's budget.
+func giveBack(tx *gorm.DB, s Subsidy, fen int64) error {
+	if err := tx.Model(&Subsidy{}).Where("case_id = ?", s.CaseID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", fen)).Error; err != nil {
+		return err
+	}
+	return tx.Model(&Policy{}).Where("id = ?", s.PolicyID).Update("reserved_fen", gorm.Expr("reserved_fen - ?", fen)).Error
 }
 
 func notFound(err error) error {
