@@ -341,3 +341,58 @@ func TestARejectedApplicationReservesNothing(t *testing.T) {
 	_, pol := w.reload(in.CaseID)
 	assert.Zero(t, pol.ReservedFen)
 }
+
+// An overpayment on one subsidy is netted against the same talent's next payment on another:
+// the bank line pays the difference, and the recovery is settled when the bank pays it.
+func TestARecoveryIsNettedAgainstTheTalentsNextPayment(t *testing.T) {
+	w := newWorld(t, 12, 300_000, 100_000_000)
+	ctx := context.Background()
+	rent, living := w.subsidy(), w.subsidy()
+	for _, id := range []string{rent.CaseID, living.CaseID} {
+		_, err := w.ledger.Reserve(ctx, id)
+		require.NoError(t, err)
+		require.NoError(t, w.ledger.Start(ctx, id, time.Now(), "2026-03"))
+	}
+	book := func(id string, seq int) {
+		_, err := w.ledger.Book(ctx, ledger.Booking{CaseID: id, Seq: seq, Period: domain.AddPeriods("2026-03", seq-1), DueAt: time.Now(), State: domain.PaymentDue})
+		require.NoError(t, err)
+	}
+	book(rent.CaseID, 1)
+	book(rent.CaseID, 2)
+	b, _, err := w.ledger.BuildBatch(ctx, officer)
+	require.NoError(t, err)
+	_, err = w.ledger.ApproveBatch(ctx, b.ID, reviewer)
+	require.NoError(t, err)
+	_, err = w.ledger.ConfirmBatch(ctx, b.ID, officer, nil)
+	require.NoError(t, err)
+
+	// Left in March: April's rent was overpaid.
+	d, err := w.ledger.Depart(ctx, rent.CaseID, "2026-03-20")
+	require.NoError(t, err)
+	require.Len(t, d.Recoveries, 1)
+	assert.EqualValues(t, 10*300_000, d.ReleasedFen, "May to February are given back")
+
+	// The same talent's living allowance raises a bigger payment: the next batch nets it.
+	require.NoError(t, w.db.Model(&ledger.Subsidy{}).Where("case_id = ?", living.CaseID).Update("amount_fen", 1_000_000).Error)
+	book(living.CaseID, 1)
+	b2, lines, err := w.ledger.BuildBatch(ctx, officer)
+	require.NoError(t, err)
+	require.Len(t, lines, 1)
+	assert.EqualValues(t, 700_000, lines[0].AmountFen, "1,000,000 less the 300,000 to recover")
+	assert.EqualValues(t, 300_000, lines[0].NettedFen)
+	assert.EqualValues(t, 700_000, b2.TotalFen)
+	_, err = w.ledger.ApproveBatch(ctx, b2.ID, reviewer)
+	require.NoError(t, err)
+	res, err := w.ledger.ConfirmBatch(ctx, b2.ID, officer, nil)
+	require.NoError(t, err)
+	require.Len(t, res.Recovered[rent.CaseID], 1)
+	var r ledger.Recovery
+	require.NoError(t, w.db.Where("case_id = ?", rent.CaseID).Take(&r).Error)
+	assert.Equal(t, ledger.RecoveredNetted, r.How)
+	assert.Equal(t, ledger.RecoveryRecovered, r.State)
+	out, err := w.ledger.Outstanding(ctx, rent.CaseID)
+	require.NoError(t, err)
+	assert.Zero(t, out.Recoveries+out.Payments, "the rent subsidy has nothing outstanding")
+	pays := w.payments(rent.CaseID)
+	assert.Equal(t, string(domain.PaymentRecovered), pays[1].State)
+}

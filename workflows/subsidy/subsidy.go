@@ -398,6 +398,8 @@ func (p *subsidy) disburse(ctx workflow.Context) (string, error) {
 		}
 		sched.Next = seq + 1
 		p.AllowWithdraw(false)
+		p.Audit(ctx, workflows.System, "ledger.book", "payment/"+booked.ID, string(booked.State),
+			fmt.Sprintf("%s/%02d %s %d fen", p.ID(), seq, period, p.in.Terms.AmountFen))
 		switch booked.State {
 		case domain.PaymentDue:
 			p.Event(ctx, workflows.Event{Kind: EventPaymentDue, Detail: fmt.Sprintf("%s 第%d期 %s 元", period, seq, domain.FormatYuan(p.in.Terms.AmountFen))})
@@ -492,6 +494,7 @@ func (p *subsidy) takeIn(ctx workflow.Context) error {
 				}
 				sched.Held = 0
 				p.Event(ctx, workflows.Event{Kind: EventHeldReleased, Detail: fmt.Sprintf("%v", periods)})
+				p.Audit(ctx, workflows.System, "ledger.release_held", "case/"+p.ID(), "due", fmt.Sprintf("%v", periods))
 			}
 		} else {
 			// The employer says the talent no longer works there: a departure as of today.
@@ -583,6 +586,8 @@ func (p *subsidy) stop(ctx workflow.Context) error {
 	// The report confirms the employment up to the day the talent left: held periods until
 	// then were made due by the ledger, later ones are not paid.
 	sched.LeftOn, sched.ConfirmedThrough, sched.Held = a.LeftOn, p.in.Terms.Periods(), 0
+	p.Audit(ctx, workflows.System, "ledger.stop", "case/"+p.ID(), fmt.Sprintf("released %d fen", res.ReleasedFen),
+		fmt.Sprintf("left on %s; cancelled %v; %d recovery items", a.LeftOn, res.Cancelled, res.Recoveries))
 	p.Event(ctx, workflows.Event{Kind: EventDeparture, Detail: fmt.Sprintf("stopped after %s: %d periods cancelled, %s 元 released",
 		a.LeftOn[:7], len(res.Cancelled), domain.FormatYuan(res.ReleasedFen))})
 	p.Notify(workflows.NotifyInfo, "", "补贴停发："+p.Info().Title, fmt.Sprintf("已登记 %s 离职，此后各期不再发放。", a.LeftOn),
@@ -613,6 +618,7 @@ func (p *subsidy) settle(ctx workflow.Context) (string, error) {
 					return "", err
 				}
 				p.Event(ctx, workflows.Event{Kind: EventRecovered, Detail: domain.FormatYuan(fen) + " 元"})
+				p.Audit(ctx, workflows.System, "ledger.repaid", "case/"+p.ID(), fmt.Sprintf("%d fen", fen), recoveryDone.Comment)
 				outstanding.Recoveries = 0
 			}
 			recovery, recoveryDone = nil, nil
