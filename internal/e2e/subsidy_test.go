@@ -14,6 +14,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 	"gorm.io/gorm"
 
@@ -203,7 +204,37 @@ func TestASubsidyFromCertificateToAPaidBatchAndADeparture(t *testing.T) {
 	assert.Equal(t, 1, kinds[flow.EventBudgetReserved])
 	assert.Equal(t, 2, kinds[flow.EventPaymentDue])
 	assert.GreaterOrEqual(t, kinds[flow.EventDeparture], 1)
+	// Each period is a run of its own: the history of none grows with the schedule.
+	lengths := runLengths(t, flow.WorkflowID(id))
+	assert.Len(t, lengths, 3, "approval and period 1; period 2; the wait for period 3, cut short by the departure")
+	for i, n := range lengths {
+		assert.Less(t, n, 300, "run %d has %d events", i+1, n)
+	}
 	recordHistory(t, flow.WorkflowID(id), "subsidy-paid-then-departed")
+}
+
+// runLengths is the number of history events of each run of a workflow, oldest run first,
+// following continue-as-new back from the latest run.
+func runLengths(t *testing.T, workflowID string) []int {
+	t.Helper()
+	var out []int
+	for runID := ""; ; {
+		it := shared.Temporal.GetWorkflowHistory(context.Background(), workflowID, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+		n, prev := 0, ""
+		for it.HasNext() {
+			e, err := it.Next()
+			require.NoError(t, err)
+			if a := e.GetWorkflowExecutionStartedEventAttributes(); a != nil {
+				prev = a.GetContinuedExecutionRunId()
+			}
+			n++
+		}
+		out = append([]int{n}, out...)
+		if prev == "" {
+			return out
+		}
+		runID = prev
+	}
 }
 
 type errorBody struct {
