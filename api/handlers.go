@@ -111,7 +111,7 @@ var roleLabels = map[string]string{
 	authz.RoleApplicant: "申请人", authz.RoleClerk: "窗口受理员", authz.RoleApprover: "成员单位审核人",
 	authz.RoleDeptHead: "成员单位分管领导", authz.RoleLGO: "人才办", authz.RoleLeader: "县级领导",
 	authz.RoleFinance: "财政局支付专员", authz.RoleAuditor: "纪检审计", authz.RoleAdmin: "系统管理员",
-	authz.RoleEmployer: "用人单位经办人",
+	authz.RoleEmployer: "用人单位经办人", authz.RoleSpecialist: "服务专员",
 }
 
 func (s *Server) vocabularies(c echo.Context) error {

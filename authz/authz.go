@@ -29,21 +29,22 @@ var policyText string
 
 // Roles (the casbin role names), as the domain names them.
 const (
-	RoleApplicant = domain.RoleApplicant
-	RoleClerk     = domain.RoleClerk
-	RoleApprover  = domain.RoleApprover
-	RoleDeptHead  = domain.RoleDeptHead
-	RoleLGO       = domain.RoleLGO
-	RoleLeader    = domain.RoleLeader
-	RoleFinance   = domain.RoleFinance
-	RoleAuditor   = domain.RoleAuditor
-	RoleAdmin     = domain.RoleAdmin
-	RoleEmployer  = domain.RoleEmployer
+	RoleApplicant  = domain.RoleApplicant
+	RoleClerk      = domain.RoleClerk
+	RoleApprover   = domain.RoleApprover
+	RoleDeptHead   = domain.RoleDeptHead
+	RoleLGO        = domain.RoleLGO
+	RoleLeader     = domain.RoleLeader
+	RoleFinance    = domain.RoleFinance
+	RoleAuditor    = domain.RoleAuditor
+	RoleAdmin      = domain.RoleAdmin
+	RoleEmployer   = domain.RoleEmployer
+	RoleSpecialist = domain.RoleSpecialist
 )
 
 // Roles lists every role in a stable order.
 func Roles() []string {
-	return []string{RoleApplicant, RoleClerk, RoleApprover, RoleDeptHead, RoleLGO, RoleLeader, RoleFinance, RoleAuditor, RoleAdmin, RoleEmployer}
+	return []string{RoleApplicant, RoleClerk, RoleApprover, RoleDeptHead, RoleLGO, RoleLeader, RoleFinance, RoleAuditor, RoleAdmin, RoleEmployer, RoleSpecialist}
 }
 
 // Action is a domain action a permission names.
@@ -70,12 +71,12 @@ const (
 	UserManage       Action = "user:manage"
 	DepartmentManage Action = "department:manage"
 	// Subsidies (process 2).
-	SubsidyApply     Action = "subsidy:apply"     // apply for a subsidy (own certificate, or the employer's talents)
-	SubsidyRead      Action = "subsidy:read"      // read every subsidy, its payments and the reports
-	SubsidyDepart    Action = "subsidy:depart"    // report a talent's departure (人才外流)
-	PolicyManage     Action = "policy:manage"     // write a new version of a subsidy policy
-	PaymentBatch     Action = "payment:batch"     // build, approve, download and confirm payment batches
-	RecoveryRead     Action = "recovery:read"     // follow recovery items and held periods
+	SubsidyApply  Action = "subsidy:apply"  // apply for a subsidy (own certificate, or the employer's talents)
+	SubsidyRead   Action = "subsidy:read"   // read every subsidy, its payments and the reports
+	SubsidyDepart Action = "subsidy:depart" // report a talent's departure (人才外流)
+	PolicyManage  Action = "policy:manage"  // write a new version of a subsidy policy
+	PaymentBatch  Action = "payment:batch"  // build, approve, download and confirm payment batches
+	RecoveryRead  Action = "recovery:read"  // follow recovery items and held periods
 )
 
 // Anywhere is the domain of a route-level check: may the user do this in some department?

@@ -70,6 +70,7 @@ var DemoAccounts = []DemoAccount{
 	{"fin.reviewer", "财政局 复核 何芳", "staff", "13805350010", [][2]string{{authz.RoleFinance, "fin"}}, ""},
 	{"edu.approver", "教育局 冯雪", "staff", "13805350008", [][2]string{{authz.RoleApprover, "edu"}}, ""},
 	{"leader.wang", "王副县长", "staff", "13805350009", [][2]string{{authz.RoleLeader, "county"}}, ""},
+	{"specialist.zhao", "人才办 服务专员 赵阳", "staff", "13805350011", [][2]string{{authz.RoleSpecialist, "lgo"}}, ""},
 	{"applicant.li", "李明", "talent", "13905351234", [][2]string{{authz.RoleApplicant, "public"}}, ""},
 	{"employer.hr", "阳谷新材料有限公司 人事 张红", "employer", "13905355678",
 		[][2]string{{authz.RoleApplicant, "public"}, {authz.RoleEmployer, store.EmployerDepartment(DemoEmployerCreditCode)}}, DemoEmployerCreditCode},

@@ -47,3 +47,42 @@ func TestRoutingFileErrorsNameTheEntry(t *testing.T) {
 		assert.Contains(t, err.Error(), path)
 	}
 }
+
+func TestTheLiaisonFileRoutesEveryDemandTypeAndSetsTheCadence(t *testing.T) {
+	f, err := routing.LoadLiaison("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.PerYear(domain.CategoryA) != 4 || f.PerYear(domain.CategoryC) != 2 {
+		t.Errorf("cadence: A %d, C %d", f.PerYear(domain.CategoryA), f.PerYear(domain.CategoryC))
+	}
+	want := map[domain.DemandType]string{"school": "edu", "hukou": "psb", "housing": "housing", "lab": "sci",
+		"funding": "fin", "medical": "health", "spouse_job": "hrss", "other": "lgo"}
+	for k, v := range want {
+		if f.Demands[k] != v {
+			t.Errorf("demand %s goes to %q, want %s", k, f.Demands[k], v)
+		}
+	}
+	bad := filepath.Join(t.TempDir(), "liaison.yaml")
+	if err := os.WriteFile(bad, []byte("cadence: {default: 5}\nremind_days_before: [3]\noverdue_remind_every_days: 7\nescalate_to: lgo\ndemands: {school: edu}\ndemand_limit_days: 1\nverify_limit_days: 1\nrectify_limit_days: 1\nrating_days: 1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := routing.LoadLiaison(bad); err == nil {
+		t.Error("a cadence of 5 and unrouted demand types are refused")
+	}
+}
+
+func TestTheSubsidyFileHasValidDefaultPolicies(t *testing.T) {
+	f, err := routing.LoadSubsidy("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Policies) != len(domain.SubsidyKindValues()) {
+		t.Errorf("one default policy per kind, got %d", len(f.Policies))
+	}
+	for _, p := range f.Policies {
+		if p.Kind == domain.SubsidyLiving && (p.AmountFen["A"] != 2_000_000 || p.Months != 36) {
+			t.Errorf("living allowance: %+v", p)
+		}
+	}
+}
