@@ -249,6 +249,9 @@ function renderHeader() {
     ['#/inbox', '待办事项', can('task:read')],
     ['#/cases', '办件查询', can('case:read')],
     ['#/apply', '我的申请', can('case:apply')],
+    ['#/subsidies', '我的补贴', can('subsidy:apply')],
+    ['#/funds', '补贴资金', can('subsidy:read')],
+    ['#/batches', '发放批次', can('payment:batch')],
     ['#/notifications', '消息通知', true],
     ['#/audit', '审计日志', can('audit:read')],
   ];
@@ -291,6 +294,9 @@ const ROUTES = [
   [/^#\/cases$/, pageCases, { perm: 'case:read' }],
   [/^#\/notifications$/, pageNotifications, {}],
   [/^#\/audit$/, pageAudit, { perm: 'audit:read' }],
+  [/^#\/subsidies$/, pageSubsidies, { perm: 'subsidy:apply' }],
+  [/^#\/funds$/, pageFunds, { perm: 'subsidy:read' }],
+  [/^#\/batches$/, pageBatches, { perm: 'payment:batch' }],
 ];
 let routeSeq = 0;
 
@@ -1186,3 +1192,205 @@ document.addEventListener('DOMContentLoaded', () => {
   setInterval(refreshUnread, 60000);
   route();
 });
+
+// ---------- Subsidies (人才补贴发放) ----------
+
+// yuan shows integer fen as yuan with two decimals: 1000000 → ¥10,000.00.
+const yuan = (fen) => '¥' + (Number(fen || 0) / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const KINDS = { living: '生活补贴', rent: '租房补贴', home: '购房补贴', settling: '安家补贴', allowance: '工资外津贴' };
+const PAY_STATES = { scheduled: '待到期', held: '暂停（未确认在职）', due: '待发放', in_batch: '批次中', paid: '已发放',
+  failed: '发放失败', cancelled: '已取消', recovering: '追回中', recovered: '已追回' };
+const BATCH_STATES = { built: '待复核', approved: '已复核，待银行回单', confirmed: '已确认' };
+const payBadge = (s) => html`<span class="state pay-${s}" data-pay-state="${s}">${PAY_STATES[s] || s}</span>`;
+const months = (m) => (m ? `${m} 个月` : '一次性');
+
+function paymentsTable(pays) {
+  if (!pays.length) return html`<p class="muted">尚无发放记录。</p>`;
+  return html`<div class="table-wrap"><table class="table"><thead><tr><th>期次</th><th>所属月份</th><th>金额</th><th>状态</th></tr></thead>
+    <tbody>${pays.map((p) => html`<tr data-payment-id="${p.id}"><td data-label="期次">第 ${p.seq} 期</td><td data-label="所属月份">${p.period}</td>
+      <td data-label="金额" class="num">${yuan(p.amount_fen)}</td><td data-label="状态">${payBadge(p.state)}</td></tr>`)}</tbody></table></div>`;
+}
+
+async function pageSubsidies(ctx) {
+  const [mine, policies] = await Promise.all([api('GET', '/api/v1/me/subsidies'), api('GET', '/api/v1/subsidy-policies')]);
+  if (ctx.stale()) return;
+  const offers = mine.offers.filter((o) => o.state === 'offered');
+  const talents = mine.talents;
+  const eligible = (cert) => {
+    const t = talents.find((x) => x.certificate_no === cert);
+    return policies.items.filter((p) => t && (p.categories || []).includes(t.category));
+  };
+  ctx.render(html`
+    <div class="page-head"><h1>我的补贴</h1></div>
+    ${offers.length ? html`<section class="card"><h2>免申即享 · 可直接领取</h2>
+      <p class="muted">根据您的人才认定类别自动匹配，确认收款账户即可领取。</p>
+      <div class="offers">${offers.map((o) => html`<div class="offer" data-offer-id="${o.id}">
+        <div class="offer-name">${o.policy_name}</div>
+        <div class="offer-amount">${yuan(o.amount_fen)}${o.months ? html` <span class="muted">/ 月 × ${o.months}</span>` : html` <span class="muted">一次性</span>`}</div>
+        <div class="muted small">证书 ${o.certificate_no}</div>
+        <button type="button" class="btn btn-primary btn-sm" data-take="${o.id}">领取</button></div>`)}</div></section>` : ''}
+    <section class="card" id="apply-card"><h2>申请补贴</h2>
+      ${talents.length ? html`<form id="subsidy-form" novalidate>
+        <div class="field"><label for="sf-cert">人才认定证书</label><select id="sf-cert" name="certificate_no">
+          ${talents.map((t) => html`<option value="${t.certificate_no}">${t.certificate_no}（${t.name}，${t.category} 类）</option>`)}</select>
+          <div class="field-error" data-error-for="certificate_no"></div></div>
+        <div class="field"><label for="sf-policy">补贴政策</label><select id="sf-policy" name="policy_id"></select>
+          <div class="field-error" data-error-for="policy_id"></div></div>
+        <div class="field"><label for="sf-name">收款户名</label><input id="sf-name" name="account_name" maxlength="50" value="${talents[0].name}">
+          <div class="field-error" data-error-for="account_name"></div></div>
+        <div class="field"><label for="sf-account">收款账号</label><input id="sf-account" name="bank_account" inputmode="numeric" maxlength="40" class="mono" placeholder="银行卡号或账号">
+          <div class="field-error" data-error-for="bank_account"></div></div>
+        <div class="field"><label for="sf-bank">开户银行</label><input id="sf-bank" name="bank_name" maxlength="100" placeholder="如：中国工商银行阳谷支行">
+          <div class="field-error" data-error-for="bank_name"></div></div>
+        <button type="submit" class="btn btn-primary">提交申请</button></form>`
+    : html`<p class="muted">取得人才认定证书后即可申请补贴。</p>`}</section>
+    <section class="card"><h2>我的补贴与发放记录</h2>
+      ${mine.subsidies.length ? mine.subsidies.map((s) => html`<div class="subsidy" data-subsidy-id="${s.id}">
+        <h3><a href="#/case/${encodeURIComponent(s.id)}">${s.title}</a> ${stateBadge(s.state)}</h3>
+        <p class="muted small">政策版本 v${s.policy_version} · 每期 ${yuan(s.amount_fen)} · ${months(s.months)} · 已发放 ${yuan(s.paid_fen)} · 收款账号 ${s.bank_account}${s.left_on ? ` · ${s.left_on} 离职停发` : ''}</p>
+        ${paymentsTable(s.payments)}</div>`) : html`<p class="muted">暂无补贴申请。</p>`}
+    </section>`);
+  const form = $('#subsidy-form');
+  if (!form) return;
+  const fillPolicies = () => {
+    const list = eligible(form.certificate_no.value);
+    setHTML(form.policy_id, html`${list.map((p) => html`<option value="${p.id}">${p.name}（v${p.version}，${months(p.months)}）</option>`)}`);
+  };
+  fillPolicies();
+  form.certificate_no.addEventListener('change', fillPolicies);
+  $$('[data-take]').forEach((b) => b.addEventListener('click', () => {
+    const o = offers.find((x) => x.id === b.dataset.take);
+    form.certificate_no.value = o.certificate_no;
+    fillPolicies();
+    form.policy_id.value = o.policy_id;
+    form.account_name.value = o.account_name;
+    form.bank_account.focus();
+    flash(`已为您填好「${o.policy_name}」，请填写收款账号和开户银行后提交。`);
+  }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const body = Object.fromEntries(['certificate_no', 'policy_id', 'account_name', 'bank_account', 'bank_name'].map((k) => [k, form[k].value.trim()]));
+    busy(form, async () => {
+      try {
+        const r = await api('POST', '/api/v1/subsidies', body);
+        go('#/subsidies', `申请已提交（${r.id}），等待用人单位确认在职。`);
+      } catch (err) { showError(err, form); }
+    });
+  });
+}
+
+async function pageFunds(ctx) {
+  const [budgets, forecast, due, rec] = await Promise.all([
+    api('GET', '/api/v1/subsidy-budgets'), api('GET', '/api/v1/subsidy-forecast?months=12'),
+    api('GET', '/api/v1/payments?state=due&limit=100'),
+    can('recovery:read') ? api('GET', '/api/v1/subsidy-recoveries') : Promise.resolve(null)]);
+  if (ctx.stale()) return;
+  const peak = Math.max(1, ...forecast.months.map((m) => m.amount_fen));
+  ctx.render(html`
+    <div class="page-head"><h1>补贴资金</h1></div>
+    <section class="card flush"><h2>预算执行（按政策、年度）</h2><div class="table-wrap"><table class="table" id="budget-table">
+      <thead><tr><th>政策</th><th>年度</th><th>版本</th><th class="num">年度预算</th><th class="num">已占用</th><th class="num">已发放</th><th class="num">可用余额</th></tr></thead>
+      <tbody>${budgets.items.map((b) => html`<tr data-policy-id="${b.policy_id}"><td data-label="政策">${b.name}<div class="muted small">${KINDS[b.kind] || b.kind}</div></td>
+        <td data-label="年度">${b.year}</td><td data-label="版本">v${b.version}</td><td data-label="年度预算" class="num">${yuan(b.budget_fen)}</td>
+        <td data-label="已占用" class="num">${yuan(b.reserved_fen)}</td><td data-label="已发放" class="num">${yuan(b.paid_fen)}</td>
+        <td data-label="可用余额" class="num">${yuan(b.remaining_fen)}</td></tr>`)}</tbody></table></div></section>
+    <section class="card"><h2>未来 12 个月资金需求预测 <span class="muted small">合计 ${yuan(forecast.total_fen)}</span></h2>
+      <div class="forecast" id="forecast">${forecast.months.map((m) => html`<div class="forecast-row"><span class="forecast-month">${m.month}</span>
+        <span class="forecast-bar"><span class="forecast-fill w${Math.round((m.amount_fen / peak) * 20) * 5}"></span></span>
+        <span class="num">${yuan(m.amount_fen)}</span></div>`)}</div></section>
+    <section class="card flush"><h2>待发放</h2>${ledgerTable(due.items, '没有待发放的款项。')}</section>
+    ${rec ? html`<section class="card flush" id="recoveries"><h2>暂停与追回</h2>
+      <h3 class="sub">暂停发放（用人单位未按时确认在职）</h3>${ledgerTable(rec.held, '没有暂停的期次。')}
+      <h3 class="sub">追回事项</h3>${rec.recoveries.length ? html`<div class="table-wrap"><table class="table"><thead><tr><th>办件</th><th>人才</th><th class="num">金额</th><th>状态</th><th>方式 / 凭证</th></tr></thead>
+        <tbody>${rec.recoveries.map((r) => html`<tr><td data-label="办件"><a href="#/case/${encodeURIComponent(r.case_id)}">${r.case_id}</a></td><td data-label="人才">${r.talent_name}</td>
+          <td data-label="金额" class="num">${yuan(r.amount_fen)}</td><td data-label="状态">${{ open: '待追回', netting: '抵扣中', recovered: '已追回' }[r.state] || r.state}</td>
+          <td data-label="方式">${{ repaid: '退款', netted: '抵扣' }[r.how] || ''} ${r.reference}</td></tr>`)}</tbody></table></div>` : html`<p class="muted pad">没有追回事项。</p>`}</section>` : ''}`);
+}
+
+function ledgerTable(items, empty) {
+  if (!items.length) return html`<p class="muted pad">${empty}</p>`;
+  return html`<div class="table-wrap"><table class="table"><thead><tr><th>办件</th><th>人才</th><th>补贴</th><th>所属月份</th><th class="num">金额</th><th>收款账号</th><th>状态</th></tr></thead>
+    <tbody>${items.map((p) => html`<tr data-payment-id="${p.id}"><td data-label="办件"><a href="#/case/${encodeURIComponent(p.case_id)}">${p.case_id}</a></td>
+      <td data-label="人才">${p.talent_name}</td><td data-label="补贴">${KINDS[p.kind] || p.kind} v${p.policy_version}</td><td data-label="所属月份">${p.period}</td>
+      <td data-label="金额" class="num">${yuan(p.amount_fen)}</td><td data-label="收款账号" class="mono">${p.bank_account}</td><td data-label="状态">${payBadge(p.state)}</td></tr>`)}</tbody></table></div>`;
+}
+
+async function pageBatches(ctx) {
+  const [batches, due] = await Promise.all([api('GET', '/api/v1/payment-batches'), api('GET', '/api/v1/payments?state=due&limit=200')]);
+  if (ctx.stale()) return;
+  const open = ctx.query.get('id') || (batches.items[0] || {}).id;
+  const batch = open ? await api('GET', '/api/v1/payment-batches/' + encodeURIComponent(open)) : null;
+  if (ctx.stale()) return;
+  const dueTotal = due.items.reduce((n, p) => n + p.amount_fen, 0);
+  ctx.render(html`
+    <div class="page-head"><h1>发放批次</h1></div>
+    <section class="card"><h2>经办：生成批次</h2>
+      <p>当前待发放 <strong id="due-count">${due.items.length}</strong> 笔，合计 <strong>${yuan(dueTotal)}</strong>。生成后须由另一名财政人员复核，方可下载银行代发文件。</p>
+      <form id="build-form"><button type="submit" class="btn btn-primary" ${due.items.length ? '' : 'disabled'}>生成发放批次</button></form></section>
+    <section class="card flush"><h2>批次列表</h2><div class="table-wrap"><table class="table" id="batch-table">
+      <thead><tr><th>批次</th><th>状态</th><th class="num">笔数</th><th class="num">金额</th><th>经办</th><th>复核</th><th>生成时间</th></tr></thead>
+      <tbody>${batches.items.length ? batches.items.map((b) => html`<tr data-batch-id="${b.id}" class="${b.id === open ? 'selected' : ''}">
+        <td data-label="批次"><a href="#/batches?id=${encodeURIComponent(b.id)}">${b.id}</a></td><td data-label="状态" data-batch-state="${b.state}">${BATCH_STATES[b.state] || b.state}</td>
+        <td data-label="笔数" class="num">${b.line_count}</td><td data-label="金额" class="num">${yuan(b.total_fen)}</td><td data-label="经办">${b.built_by}</td>
+        <td data-label="复核">${b.approved_by || '—'}</td><td data-label="生成时间">${fmtTime(b.created_at)}</td></tr>`) : emptyRow(7, '尚无批次。')}</tbody></table></div></section>
+    ${batch ? html`<section class="card" id="batch-detail" data-batch-id="${batch.id}" data-batch-state="${batch.state}">
+      <h2>批次 ${batch.id} · ${BATCH_STATES[batch.state] || batch.state}</h2>
+      <p class="muted">共 ${batch.line_count} 笔，合计 ${yuan(batch.total_fen)}；经办 ${batch.built_by}${batch.approved_by ? `，复核 ${batch.approved_by}` : ''}${batch.confirmed_by ? `，确认 ${batch.confirmed_by}` : ''}。</p>
+      <form id="confirm-form"><div class="table-wrap"><table class="table"><thead><tr>${batch.state === 'approved' ? html`<th>失败</th>` : ''}<th>序号</th><th>人才</th><th>所属月份</th><th>收款账号</th><th class="num">金额</th><th class="num">抵扣追回</th><th>结果</th></tr></thead>
+        <tbody>${batch.lines.map((l) => html`<tr data-line-id="${l.id}">${batch.state === 'approved' ? html`<td data-label="失败"><input type="checkbox" name="failed" value="${l.id}" aria-label="第 ${l.line_no} 笔发放失败"></td>` : ''}
+          <td data-label="序号">${l.line_no}</td><td data-label="人才">${l.talent_name}</td><td data-label="所属月份">${l.period}</td><td data-label="收款账号" class="mono">${l.bank_account}</td>
+          <td data-label="金额" class="num">${yuan(l.amount_fen)}</td><td data-label="抵扣追回" class="num">${l.netted_fen ? yuan(l.netted_fen) : '—'}</td>
+          <td data-label="结果" data-line-state="${l.state}">${{ pending: '待回单', paid: '已发放', failed: '失败，已退回待发放' }[l.state] || l.state}</td></tr>`)}</tbody></table></div>
+        <div class="actions">
+          ${batch.state === 'built' ? html`<button type="button" class="btn btn-primary" id="approve-batch">复核通过</button>` : ''}
+          ${batch.state !== 'built' ? html`<button type="button" class="btn" id="download-batch">下载银行代发文件（CSV）</button>` : ''}
+          ${batch.state === 'approved' ? html`<button type="submit" class="btn btn-primary" id="confirm-batch">登记银行回单（未勾选的视为已发放）</button>` : ''}
+        </div></form></section>` : ''}`);
+  $('#build-form').addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    busy(ev.target, async () => {
+      try {
+        const b = await api('POST', '/api/v1/payment-batches', {});
+        go('#/batches?id=' + encodeURIComponent(b.id), `已生成批次 ${b.id}：${b.lines.length} 笔，合计 ${yuan(b.total_fen)}，请另一名财政人员复核。`);
+      } catch (err) { showError(err); }
+    });
+  });
+  if (!batch) return;
+  const form = $('#confirm-form');
+  const approve = $('#approve-batch');
+  if (approve) approve.addEventListener('click', () => busy(form, async () => {
+    try {
+      await api('POST', `/api/v1/payment-batches/${encodeURIComponent(batch.id)}/approve`, {});
+      go('#/batches?id=' + encodeURIComponent(batch.id), '复核通过，可下载银行代发文件。');
+    } catch (err) {
+      if (err instanceof ApiError && err.code === 'four_eyes') {
+        flash('经办与复核须由不同人员完成：本批次由您生成，请另一名财政人员复核。', 'error');
+      } else showError(err);
+    }
+  }));
+  const download = $('#download-batch');
+  if (download) download.addEventListener('click', () => busy(form, async () => {
+    const res = await fetch(`/api/v1/payment-batches/${encodeURIComponent(batch.id)}/bank.csv`, { headers: { Authorization: 'Bearer ' + S.token } });
+    if (!res.ok) { flash(`下载失败（${res.status}）`, 'error'); return; }
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `talentflow-${batch.id}.csv`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    flash('已下载银行代发文件，请导入网银批量代发。');
+  }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const failed = $$('input[name="failed"]:checked', form).map((i) => i.value);
+    busy(form, async () => {
+      try {
+        await api('POST', `/api/v1/payment-batches/${encodeURIComponent(batch.id)}/confirm`, { failed });
+        go('#/batches?id=' + encodeURIComponent(batch.id), failed.length ? `已登记：${failed.length} 笔失败，已退回待发放。` : '已登记：全部发放成功。');
+      } catch (err) { showError(err); }
+    });
+  });
+}
