@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"gorm.io/gorm"
 
 	"talentflow/api"
 	"talentflow/internal/app/cases"
@@ -22,9 +25,11 @@ import (
 	"talentflow/internal/domain"
 	"talentflow/internal/store"
 	storeintro "talentflow/internal/store/introduction"
+	rowsl "talentflow/internal/store/liaison"
 	ledger "talentflow/internal/store/subsidy"
 	"talentflow/workflows"
 	flow "talentflow/workflows/introduction"
+	lflow "talentflow/workflows/liaison"
 	subflow "talentflow/workflows/subsidy"
 )
 
@@ -37,6 +42,9 @@ type fixtures struct {
 	// one approved; the policies li's category B may apply for.
 	subsidy, builtBatch, approvedBatch string
 	policies                           []string
+	// li's pairing with leader.wang and specialist.zhao, one of its demands (routed to edu and
+	// waiting for li's rating), a certificate without a pairing, a calendar token.
+	pairing, demand, unpairedCert, calendarToken string
 }
 
 func (ts *testServer) fixtures() fixtures {
@@ -65,6 +73,7 @@ func (ts *testServer) fixtures() fixtures {
 		Title: "测试", DedupeKey: f.notification, CreatedAt: now}).Error)
 
 	ts.subsidyFixtures(&f, now)
+	ts.liaisonFixtures(&f, now)
 
 	var draft struct{ ID string }
 	require.Equal(t, http.StatusCreated, ts.do("applicant.li", http.MethodPost, "/api/v1/introductions", jsonBody(validProfile("B")), &draft))
@@ -116,6 +125,30 @@ func (ts *testServer) subsidyFixtures(f *fixtures, now time.Time) {
 		State: ledger.LinePending}).Error)
 }
 
+func (ts *testServer) liaisonFixtures(f *fixtures, now time.Time) {
+	t := ts.t
+	li := ts.ids["applicant.li"]
+	f.pairing, f.demand, f.unpairedCert, f.calendarToken = "case_pairing", "case_demand", "YG-2026-C-0001", "walk-calendar-token"
+	require.NoError(t, ts.db.Transaction(func(tx *gorm.DB) error {
+		return rowsl.Create(tx, store.Case{ID: f.pairing, Process: lflow.Process, State: lflow.StateActive, Title: "李明（B类）联系服务",
+			ApplicantID: li, Category: "B", WorkflowID: lflow.WorkflowID(f.pairing), CreatedAt: now, UpdatedAt: now},
+			rowsl.Pairing{CaseID: f.pairing, TalentUserID: li, TalentUsername: "applicant.li", TalentName: "李明", Category: "B",
+				CertificateNo: "YG-2026-B-0001", Leader: leader, Specialist: spec, PerYear: 2, State: rowsl.PairingActive, CreatedBy: lgo,
+				StartedAt: now, UpdatedAt: now})
+	}))
+	require.NoError(t, ts.db.Create(&rowsl.Contact{ID: "ctc_walk", PairingID: f.pairing, Date: "2026-03-01", Form: "visit", Notes: "走访",
+		Leader: leader, LoggedBy: leader, Role: "leader", CreatedAt: now}).Error)
+	require.NoError(t, ts.db.Create(&store.Case{ID: f.demand, Process: lflow.ProcessDemand, State: lflow.StateRating, Title: "李明 诉求：子女入学",
+		ApplicantID: li, WorkflowID: lflow.DemandWorkflowID(f.demand), CreatedAt: now, UpdatedAt: now}).Error)
+	require.NoError(t, ts.db.Create(&rowsl.Demand{CaseID: f.demand, PairingID: f.pairing, ContactID: "ctc_walk", TalentUserID: li,
+		Leader: leader, Specialist: spec, Type: "school", Detail: "子女入学", Department: "edu", CreatedAt: now, UpdatedAt: now}).Error)
+	require.NoError(t, ts.db.Create(&store.Certificate{No: f.unpairedCert, CaseID: f.noticeCase, Name: "王芳", Category: "C", Year: 2026, Seq: 1, IssuedAt: now}).Error)
+	require.NoError(t, ts.db.Create(&store.Talent{ID: "tal_walk2", UserID: ts.ids[hr], CaseID: f.noticeCase, Name: "王芳", IDNumber: "x",
+		Category: "C", CertificateNo: f.unpairedCert, Status: "active", CertifiedAt: now}).Error)
+	sum := sha256.Sum256([]byte(f.calendarToken))
+	require.NoError(t, ts.db.Create(&rowsl.CalendarFeed{UserID: ts.ids["fin.reviewer"], TokenHash: hex.EncodeToString(sum[:]), CreatedAt: now}).Error)
+}
+
 var profileSeq atomic.Int64
 
 func validProfile(category string) map[string]any {
@@ -138,12 +171,12 @@ type expectation struct {
 }
 
 const (
-	li, hr, clerk, hrss, head, sci, iit, edu, fin, lgo, leader, auditor, admin = "applicant.li", "employer.hr",
+	li, hr, clerk, hrss, head, sci, iit, edu, fin, lgo, leader, spec, auditor, admin = "applicant.li", "employer.hr",
 		"clerk.window", "hrss.approver", "hrss.head", "sci.approver", "iit.approver", "edu.approver", "fin.officer",
-		"lgo.staff", "leader.wang", "auditor", "admin"
+		"lgo.staff", "leader.wang", "specialist.zhao", "auditor", "admin"
 )
 
-var everyone = []string{li, hr, clerk, hrss, head, sci, iit, edu, fin, lgo, leader, auditor, admin}
+var everyone = []string{li, hr, clerk, hrss, head, sci, iit, edu, fin, lgo, leader, spec, auditor, admin}
 
 // routeTable is who may call what. A route missing here fails the test: adding a route means
 // deciding, in this table, who may use it.
@@ -184,7 +217,7 @@ func routeTable(f fixtures) map[string]expectation {
 		"GET /api/v1/cases":                   {path: "/api/v1/cases", ok: everyone},
 		"GET /api/v1/cases/:id":               {path: "/api/v1/cases/" + f.caseID, ok: caseReaders, notFound: []string{hr}},
 		"POST /api/v1/cases/:id/withdraw":     {path: "/api/v1/cases/" + f.caseID + "/withdraw", ok: []string{li}, notFound: []string{hr}, body: reason, engine: []string{workflows.UpdateWithdraw}},
-		"POST /api/v1/cases/:id/objections":   {path: "/api/v1/cases/" + f.noticeCase + "/objections", ok: []string{clerk, hrss, head, sci, iit, edu, lgo, leader}, body: reason, engine: []string{flow.UpdateObject}},
+		"POST /api/v1/cases/:id/objections":   {path: "/api/v1/cases/" + f.noticeCase + "/objections", ok: []string{clerk, hrss, head, sci, iit, edu, lgo, leader, spec}, body: reason, engine: []string{flow.UpdateObject}},
 		"POST /api/v1/cases/:id/attachments":  {path: "/api/v1/cases/" + f.caseID + "/attachments", ok: []string{li, clerk, hrss, head, lgo}, notFound: []string{hr}, body: js(map[string]string{"sha256": f.sha})},
 		"GET /api/v1/cases/:id/certificate":   {path: "/api/v1/cases/" + f.caseID + "/certificate", ok: caseReaders, notFound: []string{hr}},
 		"GET /api/v1/tasks":                   {path: "/api/v1/tasks?scope=department", ok: []string{hr, clerk, hrss, head, sci, iit, edu, fin, lgo, auditor}},
@@ -229,6 +262,24 @@ func routeTable(f fixtures) map[string]expectation {
 		"GET /api/v1/subsidy-budgets":               {path: "/api/v1/subsidy-budgets", ok: []string{fin, lgo, auditor}},
 		"GET /api/v1/subsidy-forecast":              {path: "/api/v1/subsidy-forecast?months=12", ok: []string{fin, lgo, auditor}},
 		"GET /api/v1/talents/:certificate/payments": {path: "/api/v1/talents/YG-2026-B-0001/payments", ok: []string{fin, lgo, auditor}},
+
+		"POST /api/v1/pairings": {path: "/api/v1/pairings", ok: []string{lgo}, engine: []string{"start", workflows.UpdateSettled},
+			body: js(map[string]string{"certificate_no": f.unpairedCert, "leader": leader, "specialist": spec})},
+		"GET /api/v1/pairings":     {path: "/api/v1/pairings", ok: []string{lgo, leader, spec, auditor}},
+		"GET /api/v1/pairings/:id": {path: "/api/v1/pairings/" + f.pairing, ok: []string{lgo, leader, spec, auditor}},
+		"POST /api/v1/pairings/:id/reassign": {path: "/api/v1/pairings/" + f.pairing + "/reassign", ok: []string{lgo},
+			body: js(map[string]string{"leader": leader, "reason": "换届调整"}), engine: []string{lflow.UpdateReassign}},
+		"POST /api/v1/pairings/:id/end": {path: "/api/v1/pairings/" + f.pairing + "/end", ok: []string{lgo}, body: reason, engine: []string{lflow.UpdateEnd}},
+		"POST /api/v1/pairings/:id/contacts": {path: "/api/v1/pairings/" + f.pairing + "/contacts", ok: []string{leader, spec},
+			body: js(map[string]any{"date": "2026-03-02", "form": "call", "notes": "电话了解科研进展"}), engine: []string{lflow.UpdateContact}},
+		"GET /api/v1/demands":     {path: "/api/v1/demands", ok: everyone},
+		"GET /api/v1/demands/:id": {path: "/api/v1/demands/" + f.demand, ok: []string{li, edu, lgo, leader, spec, auditor}, notFound: []string{hr}},
+		"POST /api/v1/demands/:id/rating": {path: "/api/v1/demands/" + f.demand + "/rating", ok: []string{li, spec}, notFound: []string{hr},
+			body: js(map[string]any{"score": 5, "comment": "满意"}), engine: []string{lflow.UpdateRate}},
+		"GET /api/v1/liaison/compliance": {path: "/api/v1/liaison/compliance?year=2026", ok: []string{lgo, leader, auditor}},
+		"POST /api/v1/me/calendar":       {path: "/api/v1/me/calendar", ok: everyone, body: js(map[string]string{})},
+		"GET /calendar/:file":            {path: "/calendar/" + f.calendarToken + ".ics", public: true},
+
 		"GET /":            {path: "/", public: true},
 		"GET /console.js":  {path: "/console.js", public: true},
 		"GET /console.css": {path: "/console.css", public: true},
@@ -526,6 +577,12 @@ func assertActor(t *testing.T, arg any, user string) {
 	case workflows.CaseAction:
 		actor = a.Actor
 	case subflow.DepartureAction:
+		actor = a.Actor
+	case lflow.ContactInput:
+		actor = a.Actor
+	case lflow.Reassignment:
+		actor = a.Actor
+	case lflow.Rating:
 		actor = a.Actor
 	default:
 		return // a start's input, a settle without payload

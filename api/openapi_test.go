@@ -96,7 +96,7 @@ func TestOpenAPIDeclaresEveryVocabularyAsEnum(t *testing.T) {
 	}
 	assert.Equal(t, []string{"mine", "department", "claimable", "done", "cc"}, scope)
 	summary := doc.Components.Schemas["CaseSummary"].Value
-	assert.Equal(t, []string{"introduction", "pairing_request", "subsidy"}, enumOf(summary.Properties["process"]), "processes from the registry")
+	assert.Equal(t, []string{"introduction", "subsidy", "pairing_request", "liaison", "demand"}, enumOf(summary.Properties["process"]), "processes from the registry")
 	policy := doc.Components.Schemas["PolicyInput"].Value
 	assert.Equal(t, domain.SubsidyKindValues(), enumOf(policy.Properties["kind"]), "subsidy kinds")
 	pay := doc.Components.Schemas["Payment"].Value

@@ -141,8 +141,12 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
+			path := v.URIPath
+			if strings.HasPrefix(path, "/calendar/") {
+				path = "/calendar/…" // the path is a calendar's secret
+			}
 			attrs := []slog.Attr{
-				slog.String("method", v.Method), slog.String("path", v.URIPath), slog.String("route", c.Path()),
+				slog.String("method", v.Method), slog.String("path", path), slog.String("route", c.Path()),
 				slog.Int("status", v.Status), slog.Duration("latency", v.Latency), slog.String("request_id", v.RequestID),
 			}
 			if p, ok := c.Get(httpx.PrincipalKey).(*authz.Principal); ok {

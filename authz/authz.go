@@ -77,6 +77,13 @@ const (
 	PolicyManage  Action = "policy:manage"  // write a new version of a subsidy policy
 	PaymentBatch  Action = "payment:batch"  // build, approve, download and confirm payment batches
 	RecoveryRead  Action = "recovery:read"  // follow recovery items and held periods
+	// Liaison (process 3).
+	PairingManage  Action = "pairing:manage"     // pair a talent, reassign a pairing, end it
+	PairingRead    Action = "pairing:read"       // read pairings: county-wide, or one's own (dept scope)
+	ContactLog     Action = "contact:log"        // log a contact of one's own pairing (object check)
+	DemandRead     Action = "demand:read"        // read every demand county-wide
+	DemandRate     Action = "demand:rate"        // rate a demand: the talent, or the specialist for them (object check)
+	ComplianceRead Action = "liaison:compliance" // the liaison compliance report
 )
 
 // Anywhere is the domain of a route-level check: may the user do this in some department?

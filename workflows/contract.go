@@ -100,7 +100,13 @@ type Decision struct {
 	// Category is the new, lower category of a downgrade.
 	Category    domain.Category `json:"category,omitempty"`
 	Attachments []string        `json:"attachments,omitempty"` // sha256 references
-	Actor       Actor           `json:"actor"`
+	// Leader and Specialist name (by username) the county leader and service specialist a
+	// pairing request's decision pairs the talent with; the API has checked their roles.
+	Leader     string `json:"leader,omitempty"`
+	Specialist string `json:"specialist,omitempty"`
+	// Department is where a forward sends a demand; the API has checked it exists.
+	Department string `json:"department,omitempty"`
+	Actor      Actor  `json:"actor"`
 }
 
 // DecisionResult answers an accepted decision once the case has settled.

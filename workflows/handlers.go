@@ -307,3 +307,7 @@ func (c *Case) resubmit(ctx workflow.Context, a CaseAction) (CaseStatus, error) 
 	c.Audit(ctx, a.Actor, "case.resubmit", "case/"+c.info.ID, "resubmitted", a.Reason)
 	return c.answer(ctx), nil
 }
+
+// Answer commits what a process's own update handler changed, waits until the case has
+// settled, and reports it: how such a handler answers, like the engine's own.
+func (c *Case) Answer(ctx workflow.Context) CaseStatus { return c.answer(ctx) }

@@ -20,6 +20,8 @@ import (
 // Activities are the ledger's activities.
 type Activities struct {
 	Ledger ledger.Ledger
+	// TalentLeft tells the other processes a departure was recorded (nil: nobody listens).
+	TalentLeft func(ctx context.Context, certificateNo, leftOn, reason string) error
 }
 
 // Register lists the activities by the names the workflow calls them.
@@ -69,6 +71,17 @@ func (a *Activities) RecordDeparture(ctx context.Context, r flow.DepartureRecord
 	d, err := a.Ledger.Depart(ctx, r.CaseID, r.LeftOn)
 	if err != nil {
 		return flow.DepartureResult{}, nonRetryable(err)
+	}
+	if a.TalentLeft != nil {
+		// A talent who left the county also leaves their liaison pairing; a retry finds the
+		// ledger's departure recorded already and tells them again, which they take calmly.
+		sub, err := a.Ledger.Subsidy(ctx, r.CaseID)
+		if err != nil {
+			return flow.DepartureResult{}, nonRetryable(err)
+		}
+		if err := a.TalentLeft(ctx, sub.CertificateNo, r.LeftOn, "人才离职（补贴登记离职 "+r.LeftOn+"）"); err != nil {
+			return flow.DepartureResult{}, err
+		}
 	}
 	out := flow.DepartureResult{Cancelled: d.Cancelled, Recoveries: len(d.Recoveries), ReleasedFen: d.ReleasedFen}
 	for _, r := range d.Recoveries {

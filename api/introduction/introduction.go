@@ -62,16 +62,6 @@ func Process() process.Definition {
 	}
 }
 
-// PairingRequest is the liaison pairing request a certification of an A–C talent opens.
-func PairingRequest() process.Definition {
-	return process.Definition{
-		Name: flow.ProcessPairing, Label: "联系领导配对",
-		States:    []process.Term{{Value: "pairing", Label: "待配对"}, {Value: "paired", Label: "已配对"}},
-		Steps:     []process.Term{{Value: "pairing", Label: "指定联系领导与服务专员"}},
-		Workflows: []process.Workflow{{Name: flow.WorkflowPairingRequest, Fn: flow.LiaisonPairingRequest}},
-	}
-}
-
 // Routes are the introduction's HTTP routes.
 func Routes(s *intro.Service) []httpx.Route {
 	return []httpx.Route{

@@ -52,6 +52,9 @@ type Processes interface {
 	// Detail is the process's own part of a case page (an application profile...), nil if it
 	// has none; unmasked says the reader works the case and may see personal data in full.
 	Detail(ctx context.Context, db *gorm.DB, process, caseID string, unmasked bool) (any, error)
+	// Readable says whether a user the generic rules do not let read a case may read it all
+	// the same, by the process's own rule (a pairing's leader and specialist).
+	Readable(ctx context.Context, db *gorm.DB, process, caseID, userID string) (bool, error)
 }
 
 // App holds the dependencies of every use case.

@@ -49,6 +49,8 @@ var domainChecks = map[string]func(string) error{
 	"subsidykind":  vocabulary("subsidy kind", domain.SubsidyKindValues()),
 	"bankaccount":  domain.ValidateBankAccount,
 	"paymentstate": vocabulary("payment state", domain.PaymentStateValues()),
+	"contactform":  vocabulary("contact form", domain.ContactFormValues()),
+	"demandtype":   vocabulary("demand type", domain.DemandTypeValues()),
 }
 
 func vocabulary(what string, values []string) func(string) error {

@@ -99,3 +99,52 @@ func ContactDueDates(year, perYear int) ([]time.Time, error) {
 	}
 	return out, nil
 }
+
+// Date is a calendar day in China Standard Time (midnight CST), how due dates are kept.
+func Date(t time.Time) time.Time {
+	t = t.In(ChinaTime)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, ChinaTime)
+}
+
+// ParseDate reads a YYYY-MM-DD day in China Standard Time.
+func ParseDate(s string) (time.Time, error) { return time.ParseInLocation(time.DateOnly, s, ChinaTime) }
+
+// NextDueDate is the first contact due date strictly after day when perYear contacts are due
+// evenly in each calendar year.
+func NextDueDate(day time.Time, perYear int) (time.Time, error) {
+	day = Date(day)
+	for year := day.Year(); year <= day.Year()+1; year++ {
+		dates, err := ContactDueDates(year, perYear)
+		if err != nil {
+			return time.Time{}, err
+		}
+		for _, d := range dates {
+			if d.After(day) {
+				return d, nil
+			}
+		}
+	}
+	return time.Time{}, fmt.Errorf("no due date after %s", day.Format(time.DateOnly))
+}
+
+// FirstDueDate is a new pairing's first due date: the first one at least minDays after the
+// pairing started, so that a leader paired on 20 December is not overdue on the 31st.
+func FirstDueDate(started time.Time, perYear, minDays int) (time.Time, error) {
+	return NextDueDate(Date(started).AddDate(0, 0, minDays-1), perYear)
+}
+
+// DueDatesIn lists the due dates of a pairing in [from, to] (days), starting from first.
+func DueDatesIn(first, from, to time.Time, perYear int) []time.Time {
+	var out []time.Time
+	for d := first; !d.After(to); {
+		if !d.Before(from) {
+			out = append(out, d)
+		}
+		next, err := NextDueDate(d, perYear)
+		if err != nil {
+			break
+		}
+		d = next
+	}
+	return out
+}

@@ -164,6 +164,7 @@ const (
 	OutcomeDowngrade Outcome = "downgrade" // 降级认定
 	OutcomeUphold    Outcome = "uphold"    // 异议成立
 	OutcomeDismiss   Outcome = "dismiss"   // 异议不成立
+	OutcomeForward   Outcome = "forward"   // 转交其他部门 (a demand, once, with a reason)
 )
 
 var outcomes = vocabulary[Outcome]{
@@ -173,6 +174,7 @@ var outcomes = vocabulary[Outcome]{
 	{OutcomeDowngrade, "降级认定"},
 	{OutcomeUphold, "异议成立"},
 	{OutcomeDismiss, "异议不成立"},
+	{OutcomeForward, "转交其他部门"},
 }
 
 // OutcomeValues returns all task outcomes in display order.

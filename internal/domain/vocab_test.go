@@ -17,7 +17,7 @@ func TestVocabularyValuesAreInStableOrder(t *testing.T) {
 		{"Category", domain.CategoryValues, []string{"A", "B", "C", "D", "E"}},
 		{"Education", domain.EducationValues, []string{"doctorate", "master", "bachelor", "college", "vocational", "other"}},
 		{"Title", domain.TitleValues, []string{"senior", "associate_senior", "intermediate", "junior", "skilled_senior", "skilled", "none"}},
-		{"Outcome", domain.OutcomeValues, []string{"approve", "reject", "return", "downgrade", "uphold", "dismiss"}},
+		{"Outcome", domain.OutcomeValues, []string{"approve", "reject", "return", "downgrade", "uphold", "dismiss", "forward"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

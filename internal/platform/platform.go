@@ -143,7 +143,8 @@ func NewWorker(cfg *config.Config, svc *Services) (sdkworker.Worker, error) {
 			LGODelayDays: cfg.LGODelayDays, Log: log},
 		Deliverer: deliverer,
 	}
-	own, err := svc.Processes.Activities(process.Env{DB: db, Log: log, Config: cfg})
+	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
+	own, err := svc.Processes.Activities(process.Env{DB: db, Log: log, Config: cfg, Engine: engine})
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +176,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	cs := cases.New(a)
 	files := attachments.New(cs, cfg.AttachmentDir(), 10<<20)
 	a.Files = files
-	env := process.Env{DB: db, Log: log, Config: cfg, App: a, Cases: cs}
+	env := process.Env{DB: db, Log: log, Config: cfg, App: a, Cases: cs, Engine: engine}
 	routes, err := svc.Processes.Routes(env)
 	if err != nil {
 		return nil, err

@@ -48,6 +48,11 @@ type Env struct {
 	// cases, for the API side.
 	App   *app.App
 	Cases *cases.Service
+	// Engine reaches the workflows (on the worker too, where App is nil).
+	Engine app.Workflows
+	// TalentLeft tells every process that a talent left the county (人才外流), as one process
+	// learned it (a subsidy's departure report); the registry fills it in.
+	TalentLeft func(ctx context.Context, certificateNo, leftOn, reason string) error
 }
 
 // Definition is everything talentflow knows about one process.
@@ -74,6 +79,11 @@ type Definition struct {
 	Routes func(Env) ([]httpx.Route, error)
 	// Demo seeds the process's demo data for `talentflow dev` (nil: none); never in production.
 	Demo func(ctx context.Context, env Env) error
+	// Readable says whether a user who reads the case through no task and no county-wide role
+	// may still read it: a pairing's leader and specialist (nil: nobody else).
+	Readable func(ctx context.Context, db *gorm.DB, caseID, userID string) (bool, error)
+	// OnTalentLeft is what the process does when a talent left the county (nil: nothing).
+	OnTalentLeft func(ctx context.Context, env Env, certificateNo, leftOn, reason string) error
 }
 
 // Registry is the set of processes one binary runs.
@@ -233,8 +243,33 @@ func (r *Registry) Workflows() []Workflow {
 	return out
 }
 
+// Readable asks the case's process whether the user may read it (app.Processes).
+func (r *Registry) Readable(ctx context.Context, db *gorm.DB, process, caseID, userID string) (bool, error) {
+	d, ok := r.Get(process)
+	if !ok || d.Readable == nil {
+		return false, nil
+	}
+	return d.Readable(ctx, db, caseID, userID)
+}
+
+// talentLeft tells every process that cares that a talent left.
+func (r *Registry) talentLeft(env Env) func(ctx context.Context, certificateNo, leftOn, reason string) error {
+	return func(ctx context.Context, certificateNo, leftOn, reason string) error {
+		for _, d := range r.defs {
+			if d.OnTalentLeft == nil {
+				continue
+			}
+			if err := d.OnTalentLeft(ctx, env, certificateNo, leftOn, reason); err != nil {
+				return fmt.Errorf("%s: %w", d.Name, err)
+			}
+		}
+		return nil
+	}
+}
+
 // Activities builds every process's activities.
 func (r *Registry) Activities(env Env) ([]Activity, error) {
+	env.TalentLeft = r.talentLeft(env)
 	var out []Activity
 	for _, d := range r.defs {
 		if d.Activities == nil {

@@ -5,6 +5,7 @@ package processes
 
 import (
 	introduction "talentflow/api/introduction"
+	liaison "talentflow/api/liaison"
 	subsidy "talentflow/api/subsidy"
 	"talentflow/internal/process"
 )
@@ -13,8 +14,10 @@ import (
 func Definitions() []process.Definition {
 	return []process.Definition{
 		introduction.Process(),
-		introduction.PairingRequest(),
 		subsidy.Process(),
+		liaison.PairingRequest(),
+		liaison.Process(),
+		liaison.Demands(),
 	}
 }
 

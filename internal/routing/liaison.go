@@ -15,8 +15,11 @@ var defaultLiaison []byte
 // Liaison is the liaison process's cadence, reminders and demand routing.
 type Liaison struct {
 	// Cadence is contacts per calendar year by category ("default" for the rest).
-	Cadence                map[string]int               `yaml:"cadence"`
-	RemindDaysBefore       []int                        `yaml:"remind_days_before"`
+	Cadence          map[string]int `yaml:"cadence"`
+	RemindDaysBefore []int          `yaml:"remind_days_before"`
+	// FirstDueAfterDays: a new pairing's first contact falls due at the first due date at
+	// least this many days after it started.
+	FirstDueAfterDays      int                          `yaml:"first_due_after_days"`
 	OverdueRemindEveryDays int                          `yaml:"overdue_remind_every_days"`
 	EscalateTo             string                       `yaml:"escalate_to"`
 	Demands                map[domain.DemandType]string `yaml:"demands"`
@@ -50,6 +53,9 @@ func (f *Liaison) validate() error {
 	}
 	if len(f.RemindDaysBefore) == 0 || slices.ContainsFunc(f.RemindDaysBefore, func(d int) bool { return d <= 0 }) {
 		errs = append(errs, errors.New("remind_days_before needs positive days"))
+	}
+	if f.FirstDueAfterDays < 0 {
+		errs = append(errs, errors.New("first_due_after_days cannot be negative"))
 	}
 	if f.OverdueRemindEveryDays <= 0 || f.EscalateTo == "" {
 		errs = append(errs, errors.New("overdue_remind_every_days and escalate_to are required"))

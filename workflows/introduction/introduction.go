@@ -14,19 +14,18 @@ import (
 
 	"talentflow/internal/domain"
 	"talentflow/workflows"
+	"talentflow/workflows/liaison"
 )
 
 // Process names as stored on cases and tasks.
 const (
-	Process        = "introduction"
-	ProcessPairing = "pairing_request"
+	Process = "introduction"
 )
 
 // Workflow type names, registered explicitly so that a rename of a Go function never orphans a
 // running case; and the names of this process's activities, update and timeline events.
 const (
 	WorkflowIntroduction     = "TalentIntroduction"
-	WorkflowPairingRequest   = "LiaisonPairingRequest"
 	ActivityIssueCertificate = "IssueCertificate" // CertificateRequest → Certificate
 	UpdateObject             = "object"           // workflows.CaseAction → workflows.CaseStatus (public-notice objection)
 )
@@ -42,9 +41,6 @@ const (
 
 // WorkflowID is the id of a talent introduction case's workflow.
 func WorkflowID(caseID string) string { return "intro:" + caseID }
-
-// PairingRequestWorkflowID is the id of a pairing request's workflow.
-func PairingRequestWorkflowID(caseID string) string { return "pairing-request:" + caseID }
 
 // Case states of a talent introduction (人才引进认定), besides the engine's own.
 const (
@@ -357,17 +353,17 @@ func (p *introduction) certify(ctx workflow.Context) error {
 
 	if p.category.NeedsLiaison() {
 		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
-			WorkflowID:        PairingRequestWorkflowID(p.ID()),
+			WorkflowID:        liaison.PairingRequestWorkflowID(p.ID()),
 			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		})
-		f := workflow.ExecuteChildWorkflow(child, LiaisonPairingRequest, PairingRequestInput{
+		f := workflow.ExecuteChildWorkflow(child, liaison.WorkflowPairingRequest, liaison.PairingRequestInput{
 			TalentCaseID: p.ID(), TalentName: p.in.Name, Category: p.category,
 			Applicant: p.in.Applicant, Department: p.in.Plan.SignOff.Department, LimitDays: p.in.Plan.SignOff.LimitDays,
 		})
 		if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
 			return err
 		}
-		p.Event(ctx, workflows.Event{Kind: EventPairingRequest, Detail: PairingRequestCaseID(p.ID())})
+		p.Event(ctx, workflows.Event{Kind: EventPairingRequest, Detail: liaison.PairingRequestCaseID(p.ID())})
 	}
 	return nil
 }

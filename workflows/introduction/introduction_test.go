@@ -16,13 +16,14 @@ import (
 	"talentflow/internal/domain"
 	"talentflow/workflows"
 	"talentflow/workflows/introduction"
+	"talentflow/workflows/liaison"
 	"talentflow/workflows/workflowtest"
 )
 
 // harness runs a talent introduction on the shared harness, with the pairing requests it started.
 type harness struct {
 	*workflowtest.Harness
-	pairings []introduction.PairingRequestInput
+	pairings []liaison.PairingRequestInput
 }
 
 var (
@@ -80,8 +81,8 @@ func introHarness(t *testing.T, start time.Time) *harness {
 	}, activity.RegisterOptions{Name: introduction.ActivityIssueCertificate})
 	h.Env.RegisterWorkflowWithOptions(introduction.TalentIntroduction, workflow.RegisterOptions{Name: introduction.WorkflowIntroduction})
 	// The pairing request waits for a person; here it only has to be started, with the talent.
-	h.Env.OnWorkflow(introduction.LiaisonPairingRequest, mock.Anything, mock.Anything).Return(
-		func(_ workflow.Context, in introduction.PairingRequestInput) (string, error) {
+	h.Env.OnWorkflow(liaison.LiaisonPairingRequest, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in liaison.PairingRequestInput) (string, error) {
 			h.pairings = append(h.pairings, in)
 			return "paired", nil
 		})
@@ -151,7 +152,7 @@ func TestIntroductionHappyPathPerCategory(t *testing.T) {
 
 			if c.NeedsLiaison() {
 				require.Len(t, h.pairings, 1, "A–C talents get a liaison pairing request")
-				assert.Equal(t, introduction.PairingRequestInput{TalentCaseID: "case_intro", TalentName: "李明", Category: c,
+				assert.Equal(t, liaison.PairingRequestInput{TalentCaseID: "case_intro", TalentName: "李明", Category: c,
 					Applicant: applicant, Department: "lgo", LimitDays: 5}, h.pairings[0])
 				assert.Len(t, h.RM.EventsOf(introduction.EventPairingRequest), 1)
 			} else {
@@ -334,26 +335,4 @@ func TestIntroductionWithdraw(t *testing.T) {
 		assert.Equal(t, workflows.StateWithdrawn, res.State)
 		assert.Empty(t, res.CertificateNo, "no certificate after a withdrawal")
 	})
-}
-
-func TestPairingRequestIsAnLGOTaskNamingLeaderAndSpecialist(t *testing.T) {
-	h := workflowtest.NewHarness(t, at("2026-03-10 09:00"))
-	h.Script(time.Hour,
-		func() {
-			task := h.RM.Task(t, "pairing", "lgo")
-			assert.Equal(t, workflows.RoleLGO, task.Role)
-			h.DecideRefused(workflows.Decision{TaskID: task.ID, Outcome: domain.OutcomeApprove, Actor: lgoStaff}, workflows.ErrTypeInvalid, "comment")
-		},
-		func() {
-			h.Decide("pairing", "lgo", domain.OutcomeApprove, "联系领导：王副县长；服务专员：张三", lgoStaff)
-		},
-	)
-	h.Env.ExecuteWorkflow(introduction.LiaisonPairingRequest, introduction.PairingRequestInput{
-		TalentCaseID: "case_intro", TalentName: "李明", Category: domain.CategoryB, Applicant: applicant, Department: "lgo", LimitDays: 5})
-	require.True(t, h.Env.IsWorkflowCompleted())
-	require.NoError(t, h.Env.GetWorkflowError())
-	h.Verify()
-	v := h.RM.CaseView(introduction.PairingRequestCaseID("case_intro"))
-	assert.Equal(t, "paired", v.State)
-	assert.Equal(t, introduction.ProcessPairing, v.Process)
 }

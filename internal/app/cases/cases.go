@@ -120,6 +120,12 @@ func (s *Service) caseAccess(ctx context.Context, p *authz.Principal, c store.Ca
 		role, _ := s.Authz.RoleFor(p.User.ID, workflows.DepartmentLGO, authz.CaseRead)
 		return true, role == authz.RoleLGO, nil
 	}
+	if !read {
+		// The process's own readers: a pairing's leader and specialist, for example.
+		if read, err = s.Processes.Readable(ctx, s.DB.DB, c.Process, c.ID, p.User.ID); err != nil {
+			return false, false, err
+		}
+	}
 	return read, works, nil
 }
 

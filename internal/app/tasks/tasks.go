@@ -266,6 +266,11 @@ type DecisionInput struct {
 	ReturnTo    string          `json:"return_to,omitempty" validate:"max=40"`
 	Category    domain.Category `json:"category,omitempty" validate:"omitempty,category"`
 	Attachments []string        `json:"attachments,omitempty" validate:"max=20,dive,sha256"`
+	// Leader and Specialist (usernames): whom a pairing request's approval pairs the talent with.
+	Leader     string `json:"leader,omitempty" validate:"max=64"`
+	Specialist string `json:"specialist,omitempty" validate:"max=64"`
+	// Department is where a forward sends a demand.
+	Department string `json:"department,omitempty" validate:"max=40"`
 }
 
 // Decide takes a decision on a task. It answers, with the decided task, once the workflow has
@@ -288,7 +293,8 @@ func (s *Service) Decide(ctx context.Context, p *authz.Principal, id string, in 
 		return TaskItem{}, app.Acting(who), err
 	}
 	d := workflows.Decision{TaskID: t.ID, Outcome: in.Outcome, Comment: in.Comment, ReturnTo: in.ReturnTo,
-		Category: in.Category, Attachments: in.Attachments, Actor: who}
+		Category: in.Category, Attachments: in.Attachments, Leader: strings.TrimSpace(in.Leader), Specialist: strings.TrimSpace(in.Specialist),
+		Department: strings.TrimSpace(in.Department), Actor: who}
 	var undo func(context.Context)
 	if guard := s.guards[t.Process]; guard != nil {
 		if undo, err = guard(ctx, t, d); err != nil {

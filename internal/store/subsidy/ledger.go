@@ -738,3 +738,10 @@ func (l Ledger) Forecast(ctx context.Context, from string, months int) (map[stri
 	}
 	return out, nil
 }
+
+// Subsidy is one subsidy's row.
+func (l Ledger) Subsidy(ctx context.Context, caseID string) (Subsidy, error) {
+	var s Subsidy
+	err := l.DB.WithContext(ctx).Where("case_id = ?", caseID).Take(&s).Error
+	return s, notFound(err)
+}
