@@ -29,7 +29,7 @@ func (a *Activities) Register() map[string]any {
 	s := rows.Store{DB: a.DB}
 	return map[string]any{
 		flow.ActivityCreatePairing:  a.CreatePairing,
-		flow.ActivityProjectPairing: s.Project,
+		flow.ActivityProjectPairing: s.ProjectPairing,
 		flow.ActivityProjectDemand:  s.ProjectDemand,
 	}
 }

@@ -78,7 +78,15 @@ const roleLabel = (role) => label('roles', role);
 function homeHash() {
   if (can('task:read')) return '#/inbox';
   if (can('case:apply')) return '#/apply';
+  if (can('contact:log')) return '#/liaison';
   return '#/notifications';
+}
+
+// seesDemands: the talent and the specialist (who rate), leaders (their pairings' demands), the
+// office and auditors (all), and departments' reviewers (those routed to them).
+function seesDemands() {
+  return can('demand:read') || can('demand:rate') || can('pairing:read')
+    || S.me.roles.some((r) => r.role === 'approver' || r.role === 'dept_head');
 }
 
 function saveSession(token) {
@@ -252,6 +260,9 @@ function renderHeader() {
     ['#/subsidies', '我的补贴', can('subsidy:apply')],
     ['#/funds', '补贴资金', can('subsidy:read')],
     ['#/batches', '发放批次', can('payment:batch')],
+    ['#/liaison', '联系服务', can('pairing:read')],
+    ['#/demands', '人才诉求', seesDemands()],
+    ['#/compliance', '联系考核', can('liaison:compliance')],
     ['#/notifications', '消息通知', true],
     ['#/audit', '审计日志', can('audit:read')],
   ];
@@ -264,7 +275,8 @@ function renderHeader() {
 function markActiveNav() {
   const path = (location.hash || '').split('?')[0];
   $$('#nav a').forEach((a) => {
-    const on = path === a.dataset.nav || (a.dataset.nav === '#/apply' && path.startsWith('#/apply'));
+    const on = path === a.dataset.nav || (a.dataset.nav === '#/apply' && path.startsWith('#/apply'))
+      || (a.dataset.nav === '#/liaison' && path === '#/pairing');
     a.classList.toggle('active', on);
     if (on) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   });
@@ -297,6 +309,10 @@ const ROUTES = [
   [/^#\/subsidies$/, pageSubsidies, { perm: 'subsidy:apply' }],
   [/^#\/funds$/, pageFunds, { perm: 'subsidy:read' }],
   [/^#\/batches$/, pageBatches, { perm: 'payment:batch' }],
+  [/^#\/liaison$/, pageLiaison, { perm: 'pairing:read' }],
+  [/^#\/pairing$/, pagePairing, { perm: 'pairing:read' }],
+  [/^#\/demands$/, pageDemands, {}],
+  [/^#\/compliance$/, pageCompliance, { perm: 'liaison:compliance' }],
 ];
 let routeSeq = 0;
 

@@ -1,6 +1,9 @@
 package domain
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestContactsFallDueEvenlyThroughTheYear(t *testing.T) {
 	for perYear, want := range map[int][]string{
@@ -33,5 +36,39 @@ func TestContactsFallDueEvenlyThroughTheYear(t *testing.T) {
 	}
 	if !DemandSpouseJob.Valid() || DemandType("pets").Valid() || DemandSchool.Label() != "子女入学" {
 		t.Error("demand types")
+	}
+}
+
+func TestDueDatesFollowTheCadence(t *testing.T) {
+	day := func(s string) time.Time {
+		d, err := ParseDate(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, tc := range []struct {
+		started string
+		perYear int
+		first   string
+	}{
+		{"2026-01-10", 2, "2026-06-30"},
+		{"2026-06-10", 2, "2026-12-31"}, // 30 June is less than 30 days away
+		{"2026-12-20", 2, "2027-06-30"},
+		{"2026-01-10", 4, "2026-03-31"},
+		{"2026-03-15", 4, "2026-06-30"},
+	} {
+		first, err := FirstDueDate(day(tc.started), tc.perYear, 30)
+		if err != nil || first.Format(time.DateOnly) != tc.first {
+			t.Errorf("started %s, %d a year: first due %s (%v), want %s", tc.started, tc.perYear, first.Format(time.DateOnly), err, tc.first)
+		}
+	}
+	next, _ := NextDueDate(day("2026-12-31"), 2)
+	if next.Format(time.DateOnly) != "2027-06-30" {
+		t.Errorf("after 31 December comes %s", next.Format(time.DateOnly))
+	}
+	got := DueDatesIn(day("2026-06-30"), day("2026-01-01"), day("2027-12-31"), 2)
+	if len(got) != 4 || got[3].Format(time.DateOnly) != "2027-12-31" {
+		t.Errorf("due dates of two years: %v", got)
 	}
 }

@@ -83,6 +83,10 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 			}
 		}
 		dept := s.Plan.Demands[domain.DemandSchool]
+		if err := tx.Create(&store.Case{ID: DemoDemand, Process: flow.ProcessDemand, State: flow.StateAnswering, Title: flow.DemandTitle(talent.Name, domain.DemandSchool),
+			ApplicantID: talent.UserID, WorkflowID: flow.DemandWorkflowID(DemoDemand), CreatedAt: now, UpdatedAt: now, SubmittedAt: &now}).Error; err != nil {
+			return err
+		}
 		if err := tx.Create(&rows.Demand{CaseID: DemoDemand, PairingID: DemoPairing, ContactID: demoContact, TalentUserID: talent.UserID,
 			Leader: "leader.wang", Specialist: "specialist.zhao", Type: string(domain.DemandSchool),
 			Detail: "子女（8岁）明年秋季入学，希望就近安排县实验小学学位。", Department: dept, CreatedAt: now, UpdatedAt: now}).Error; err != nil {

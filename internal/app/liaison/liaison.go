@@ -300,7 +300,7 @@ func (s *Service) pairingItems(ctx context.Context, idList []string) (map[string
 		}
 		for _, c := range lasts {
 			if c.PairingID == p.CaseID {
-				item.LastContact = c.Last
+				item.LastContact = dateOnly(c.Last)
 			}
 		}
 		for _, o := range open {
@@ -623,4 +623,13 @@ func outsider(p *authz.Principal) bool {
 		}
 	}
 	return len(p.Grants) > 0
+}
+
+// dateOnly keeps the day of a date column read through an aggregate (SQLite answers a
+// timestamp for MAX over dates).
+func dateOnly(s string) string {
+	if len(s) > len(time.DateOnly) {
+		return s[:len(time.DateOnly)]
+	}
+	return s
 }

@@ -1,6 +1,6 @@
 // Package liaison is the liaison process's part of the read model: pairings, their due dates,
 // contacts and changes of leader, demands with their 好差评 trail, and the calendar feeds. The
-// pairing and demand workflows write it through Project and ProjectDemand, each one idempotent
+// pairing and demand workflows write it through ProjectPairing and ProjectDemand, each one idempotent
 // transaction; the use cases create pairings and read it.
 package liaison
 
@@ -174,9 +174,9 @@ type Store struct {
 	DB *store.DB
 }
 
-// Project applies one pairing record in one transaction; every part is an upsert or an insert
+// ProjectPairing applies one pairing record in one transaction; every part is an upsert or an insert
 // that a retry finds done.
-func (s Store) Project(ctx context.Context, r flow.PairingRecord) error {
+func (s Store) ProjectPairing(ctx context.Context, r flow.PairingRecord) error {
 	at := r.At.UTC()
 	return s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		up := map[string]any{"updated_at": at}
