@@ -501,14 +501,20 @@ function inboxRow(t) {
 
 // The server says, per task, what its step offers and what the caller may do now.
 const allows = (t, action) => (t.actions || []).includes(action);
-const reasonRequired = (step, outcome) => outcome !== 'approve' || step === 'pairing';
+// reasonRequired: every outcome but approve needs a reason; a demand's reply and its 整改 are
+// themselves the comment. A pairing request's approval names people instead (pairingStep).
+const reasonRequired = (t, outcome) => outcome !== 'approve' || (t.process === 'demand' && (t.step === 'reply' || t.step === 'rectify'));
+const pairingStep = (t) => t.process === 'pairing_request' && t.step === 'pairing';
 const canDecide = (t) => allows(t, 'decide');
 
 async function pageCase(ctx, id) {
   const c = await api('GET', `/api/v1/cases/${encodeURIComponent(id)}`);
   const own = c.applicant && c.applicant.id === S.me.id;
   const actionable = (c.tasks || []).filter(canDecide);
-  const side = [decisionCard(c, actionable), own ? applicantCard(c) : '', objectionCard(c, own)].filter(Boolean);
+  // Deciding a pairing request names a county leader and a service specialist.
+  const people = actionable.some(pairingStep) ? await loadPeople() : null;
+  if (ctx.stale()) return;
+  const side = [decisionCard(c, actionable, people), own ? applicantCard(c) : '', objectionCard(c, own), rateCard(c)].filter(Boolean);
   const back = can('task:read') ? html`<a href="#/inbox">待办事项</a>` : html`<a href="#/apply">我的申请</a>`;
   const rendered = ctx.render(html`
     <div class="case-head">
@@ -523,7 +529,7 @@ async function pageCase(ctx, id) {
       ${side.length ? html`<aside class="case-side">${side}</aside>` : ''}
       <div class="case-main">
         ${summaryCard(c)}
-        ${c.profile ? profileCard(c.profile) : ''}
+        ${c.profile ? processCard(c) : ''}
         ${tasksCard(c)}
         ${timelineCard(c)}
         ${c.attachments && c.attachments.length ? attachmentsCard(c.attachments) : ''}
@@ -532,7 +538,7 @@ async function pageCase(ctx, id) {
     </div>`);
   if (!rendered) return;
   const reload = (message, kind) => go(location.hash, message, kind);
-  bindDecision(c, actionable, reload);
+  bindDecision(c, actionable, reload, people);
   if (own) bindApplicant(c, reload);
   bindObjection(c, reload);
   bindTaskActions(c, reload);
@@ -630,7 +636,7 @@ function auditCard(rows) {
 }
 
 // decisionCard is the form for the open task(s) of the case the user may decide.
-function decisionCard(c, tasks) {
+function decisionCard(c, tasks, people) {
   if (!tasks.length) {
     const taken = (c.tasks || []).filter((t) => t.state === 'open' && t.assignee && t.assignee !== S.me.username
       && S.me.roles.some((r) => r.department === t.department));
@@ -654,14 +660,25 @@ function decisionCard(c, tasks) {
       <div class="field" id="decision-return-field" hidden><label for="decision-return-to">退回至</label>
         <select id="decision-return-to" name="return_to"></select>
         <div class="field-error" data-error-for="return_to"></div></div>
-      <div class="field"><label for="decision-comment">审批意见 <span class="req" id="decision-comment-req"></span></label>
+      ${people ? html`<div id="decision-pairing-fields" hidden>
+        <div class="field"><label for="decision-leader">联系领导（县级领导）</label>
+          <select id="decision-leader" name="leader">${peopleOptions(people.leaders)}</select>
+          <div class="field-error" data-error-for="leader"></div></div>
+        <div class="field"><label for="decision-specialist">服务专员</label>
+          <select id="decision-specialist" name="specialist">${peopleOptions(people.specialists)}</select>
+          <div class="field-error" data-error-for="specialist"></div></div></div>` : ''}
+      <div class="field" id="decision-department-field" hidden><label for="decision-department">转交单位</label>
+        <select id="decision-department" name="department"></select>
+        <div class="hint">诉求只能转交一次，请写明转交理由。</div>
+        <div class="field-error" data-error-for="department"></div></div>
+      <div class="field"><label for="decision-comment"><span id="decision-comment-label">审批意见</span> <span class="req" id="decision-comment-req"></span></label>
         <textarea id="decision-comment" name="comment" rows="4" maxlength="2000"></textarea>
         <div class="field-error" data-error-for="comment"></div></div>
       <div class="form-actions"><button id="decision-submit" class="btn btn-primary" type="submit">提交意见</button></div>
     </form></section>`;
 }
 
-function bindDecision(c, tasks, reload) {
+function bindDecision(c, tasks, reload, people) {
   const form = $('#decision-form');
   if (!form) return;
   const task = () => tasks.find((t) => t.id === (form.task ? form.task.value : form.dataset.taskId)) || tasks[0];
@@ -678,8 +695,21 @@ function bindDecision(c, tasks, reload) {
     const targets = t.return_targets || [];
     setHTML(form.return_to, html`${targets.map((v) => html`<option value="${v}">${RETURN_TARGETS[v] || v}</option>`)}`);
     $('#decision-return-field').hidden = !(o === 'return' && targets.length > 1);
-    $('#decision-comment-req').textContent = reasonRequired(t.step, o) ? '（必填）' : '（选填）';
-    form.comment.placeholder = t.step === 'pairing' ? '请写明联系领导与服务专员' : reasonRequired(t.step, o) ? '请写明理由' : '如：材料齐全，同意';
+    const pairing = !!people && pairingStep(t) && o === 'approve';
+    if ($('#decision-pairing-fields')) $('#decision-pairing-fields').hidden = !pairing;
+    const forward = o === 'forward';
+    $('#decision-department-field').hidden = !forward;
+    if (forward && !form.department.options.length) {
+      setHTML(form.department, html`<option value="">请选择</option>${Object.entries(S.depts)
+        .filter(([code]) => !['county', 'public', t.department].includes(code))
+        .map(([code, name]) => html`<option value="${code}">${name}</option>`)}`);
+    }
+    const reply = t.process === 'demand' && (t.step === 'reply' || t.step === 'rectify') && o === 'approve';
+    $('#decision-comment-label').textContent = reply ? (t.step === 'reply' ? '答复意见' : '整改情况') : forward ? '转交理由' : '审批意见';
+    $('#decision-comment-req').textContent = reasonRequired(t, o) ? '（必填）' : '（选填）';
+    form.comment.placeholder = pairing ? '如：请王县长联系，赵专员负责日常对接'
+      : reply ? (t.step === 'reply' ? '请写明办理结果，答复经人才办核实后请人才评价' : '请写明整改措施和结果')
+        : forward ? '请写明为何应由该单位办理' : reasonRequired(t, o) ? '请写明理由' : '如：材料齐全，同意';
     form.dataset.taskId = t.id;
   }
   sync();
@@ -691,9 +721,27 @@ function bindDecision(c, tasks, reload) {
     const body = { outcome: form.outcome.value, comment: form.comment.value.trim() };
     if (body.outcome === 'downgrade') body.category = form.category.value;
     if (body.outcome === 'return' && (t.return_targets || []).length > 1) body.return_to = form.return_to.value;
-    if (reasonRequired(t.step, body.outcome) && !body.comment) {
+    if (people && pairingStep(t) && body.outcome === 'approve') {
+      body.leader = form.leader.value;
+      body.specialist = form.specialist.value;
+      const missing = !body.leader ? ['leader', '请选择联系领导'] : !body.specialist ? ['specialist', '请选择服务专员'] : null;
+      if (missing) {
+        fieldError(form, ...missing);
+        flash(missing[1] + '。', 'error');
+        return;
+      }
+    }
+    if (body.outcome === 'forward') {
+      body.department = form.department.value;
+      if (!body.department) {
+        fieldError(form, 'department', '请选择转交单位');
+        flash('请选择转交单位。', 'error');
+        return;
+      }
+    }
+    if (reasonRequired(t, body.outcome) && !body.comment) {
       fieldError(form, 'comment', '请填写理由');
-      flash('请填写审批意见。', 'error');
+      flash('请填写' + $('#decision-comment-label').textContent + '。', 'error');
       return;
     }
     busy(form, async () => {
@@ -1198,6 +1246,721 @@ async function pageAudit(ctx) {
   }
   more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
   await load();
+}
+
+// ---------- Liaison (领导干部联系服务专家) ----------
+
+// Demand types and contact forms: the vocabulary endpoint's labels when it has them.
+const DEMAND_TYPE_TERMS = [['school', '子女入学'], ['hukou', '户籍办理'], ['housing', '住房保障'], ['lab', '实验室与场地'],
+  ['funding', '项目资金'], ['medical', '医疗保健'], ['spouse_job', '配偶就业'], ['other', '其他']];
+const CONTACT_FORM_TERMS = [['visit', '走访'], ['call', '电话联系'], ['meeting', '座谈'], ['event', '活动']];
+// The 政务服务"好差评" levels, best first; 2 or less is a 差评 and reopens the demand.
+const RATINGS = [[5, '非常满意'], [4, '满意'], [3, '基本满意'], [2, '不满意'], [1, '非常不满意']];
+const RATEABLE = new Set(['rating', 'callback']);
+const DUE_STATES = { open: '待联系', done: '已联系', missed: '未按期联系' };
+const vocabPairs = (key, fallback) => ((S.vocab[key] || []).length ? S.vocab[key].map((t) => [t.value, t.label]) : fallback);
+const demandTypes = () => vocabPairs('demand_types', DEMAND_TYPE_TERMS);
+const contactForms = () => vocabPairs('contact_forms', CONTACT_FORM_TERMS);
+const demandTypeLabel = (v) => (demandTypes().find(([k]) => k === v) || [v, v])[1] || '';
+const contactFormLabel = (v) => (contactForms().find(([k]) => k === v) || [v, v])[1] || '';
+const ratingLabel = (n) => (RATINGS.find(([v]) => v === n) || [n, ''])[1];
+
+// chinaToday is today's date in China (UTC+8), as the server counts days: YYYY-MM-DD.
+function chinaToday() {
+  const t = new Date(Date.now() + 8 * 3600 * 1000);
+  return `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
+}
+// daysBetween counts the days from one YYYY-MM-DD to another.
+function daysBetween(from, to) {
+  const day = (d) => Date.UTC(+d.slice(0, 4), +d.slice(5, 7) - 1, +d.slice(8, 10));
+  return Math.round((day(to) - day(from)) / 86400000);
+}
+
+// dueCell shows a pairing's next due date with the days left, red once overdue.
+function dueCell(p) {
+  if (!p.next_due) return html`<span class="muted">—</span>`;
+  const left = daysBetween(chinaToday(), p.next_due);
+  const late = p.overdue || left < 0;
+  const text = late ? (left < 0 ? `已逾期 ${-left} 天` : '已逾期') : left === 0 ? '今天到期' : `还剩 ${left} 天`;
+  return html`<time class="due ${late ? 'late' : ''}" datetime="${p.next_due}">${p.next_due}</time>
+    <span class="due-left ${late ? 'due-late' : left <= 14 ? 'due-soon' : ''}" data-days-left="${left}">${text}</span>`;
+}
+
+const pairingBadge = (p, id) => stateBadge(p.state === 'ended' ? 'ended' : p.overdue ? 'overdue' : 'active', id);
+const person = (name, username) => (name && name !== username ? `${name}（${username}）` : username || '');
+
+// demandWarn shows a demand's red/yellow card to everyone but the talent it serves.
+function demandWarn(w) {
+  if (!WARNINGS[w] || (can('case:apply') && !can('task:read'))) return '';
+  return html`<span class="card-badge card-${w}" data-warning="${w}" title="${w === 'red' ? '已超过办理时限' : '临近办理时限'}">${WARNINGS[w]}</span>`;
+}
+
+function ratingText(d) {
+  if (!d.rating) return html`<span class="muted">${RATEABLE.has(d.state) ? '待评价' : '—'}</span>`;
+  return html`<span class="rating" data-rating="${d.rating}"><span class="stars" aria-hidden="true">${'★'.repeat(d.rating)}${'☆'.repeat(5 - d.rating)}</span>
+    ${d.rating_label || ratingLabel(d.rating)}</span>`;
+}
+
+// loadPeople lists the county leaders and service specialists one may pair a talent with.
+async function loadPeople() {
+  const [leaders, specialists] = await Promise.all([api('GET', '/api/v1/users?role=leader'), api('GET', '/api/v1/users?role=specialist')]);
+  const usable = (list) => (list || []).filter((u) => !u.disabled);
+  return { leaders: usable(leaders), specialists: usable(specialists) };
+}
+const peopleOptions = (list, cur) => html`<option value="">请选择</option>${list.map((u) => html`
+  <option value="${u.username}" ${u.username === cur ? 'selected' : ''}>${person(u.name, u.username)}</option>`)}`;
+
+// processCard is the process's own part of a case: an application profile, a demand, a pairing.
+function processCard(c) {
+  const p = c.profile;
+  if (c.process === 'demand') {
+    const rows = [
+      ['诉求类型', demandTypeLabel(p.type)], ['诉求内容', p.detail],
+      ['承办单位', deptName(p.department) + (p.forwarded_from ? `（由${deptName(p.forwarded_from)}转交）` : '')],
+      ['评价', p.score ? `${p.score} 分 ${ratingLabel(p.score)}${p.default_rated ? '（逾期未评，默认）' : ''}` : ''],
+      ['评价意见', p.rating_comment],
+      ['差评 / 整改 / 回访', p.poor_ratings ? `${p.poor_ratings} / ${p.rectified || 0} / ${p.called_back || 0}` : ''],
+    ].filter((r) => r[1]);
+    return html`<section class="card" id="case-demand"><h2>诉求信息</h2>
+      <dl class="dl">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>
+      ${p.pairing_id && can('pairing:read') ? html`<p class="small"><a href="#/pairing?id=${encodeURIComponent(p.pairing_id)}">查看所属结对</a></p>` : ''}</section>`;
+  }
+  if (c.process === 'liaison') {
+    const rows = [['人才', p.talent_name], ['证书编号', p.certificate_no], ['联系领导', p.leader], ['服务专员', p.specialist],
+      ['联系频次', p.per_year ? `每年至少 ${p.per_year} 次` : ''], ['下次联系截止', p.next_due ? `${p.next_due}${p.overdue ? '（已逾期）' : ''}` : '']].filter((r) => r[1]);
+    return html`<section class="card" id="case-pairing"><h2>结对信息</h2>
+      <dl class="dl">${rows.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl>
+      ${can('pairing:read') ? html`<p class="small"><a href="#/pairing?id=${encodeURIComponent(c.id)}">结对详情：联系记录、到期情况与诉求</a></p>` : ''}</section>`;
+  }
+  return profileCard(p);
+}
+
+// rateCard sends the talent (or the specialist for them) from a demand's case to its rating form.
+function rateCard(c) {
+  if (c.process !== 'demand' || !RATEABLE.has(c.state) || !can('demand:rate')) return '';
+  return html`<section class="card decision" id="rate-card"><h2>评价办理结果</h2>
+    <p>${c.state === 'callback' ? '承办单位已整改，请再次评价。' : '诉求已办结，请评价办理结果。'}</p>
+    <a class="btn btn-primary" href="#/demands?rate=${encodeURIComponent(c.id)}">去评价</a></section>`;
+}
+
+// liaisonResult is the answer to the contact just logged, shown once on the next page.
+let liaisonResult = null;
+
+function contactMessage(p, body, r) {
+  let msg = `已登记与${p.talent_name}的联系（${body.date} ${contactFormLabel(body.form)}）`;
+  msg += r.due_on ? `，完成 ${r.due_on} 到期的联系任务。` : '，本期联系任务此前已完成，本次计为加密联系。';
+  if (r.demands && r.demands.length) {
+    msg += `已发起诉求 ${r.demands.length} 件：` + r.demands.map((d, i) => `${demandTypeLabel((body.demands[i] || {}).type)} → ${deptName(d.department)}`
+      + `（办理时限 ${d.deadline ? fmtTime(d.deadline) : '待定'}）`).join('；') + '。';
+  }
+  return msg;
+}
+
+function contactResultCard() {
+  const res = liaisonResult;
+  liaisonResult = null;
+  if (!res) return '';
+  const { pairing: p, body, answer: r } = res;
+  return html`<section class="card result-card" id="contact-result" data-pairing-id="${p.id}" data-due-on="${r.due_on || ''}">
+    <h2>联系已登记</h2>
+    <p>${p.talent_name} · ${body.date} · ${contactFormLabel(body.form)} ·
+      ${r.due_on ? html`完成 <strong>${r.due_on}</strong> 到期的联系` : '本期已联系，计为加密联系'}</p>
+    ${r.demands.length ? html`<p class="muted small">已发起诉求，转承办单位办理：</p><ul class="plain">${r.demands.map((d, i) => html`
+      <li data-demand-id="${d.id}"><a href="#/case/${encodeURIComponent(d.id)}">${demandTypeLabel((body.demands[i] || {}).type)}</a>
+        → <strong>${deptName(d.department)}</strong> · 办理时限 ${d.deadline ? html`<time datetime="${d.deadline}">${fmtTime(d.deadline)}</time>` : '待定'}</li>`)}</ul>` : ''}
+  </section>`;
+}
+
+function demandRowFields(k) {
+  return html`<div class="demand-row" data-row="${k}">
+    <div class="field"><label for="demand-type-${k}">诉求类型</label>
+      <select id="demand-type-${k}" name="demands[${k}].type">${demandTypes().map(([v, t]) => html`<option value="${v}">${t}</option>`)}</select>
+      <div class="field-error" data-error-for="demands[${k}].type"></div></div>
+    <div class="field"><label for="demand-detail-${k}">诉求内容</label>
+      <textarea id="demand-detail-${k}" name="demands[${k}].detail" rows="2" maxlength="1000" placeholder="如：子女明年秋季入学，希望就近安排学位"></textarea>
+      <div class="field-error" data-error-for="demands[${k}].detail"></div></div>
+    <button type="button" class="btn btn-sm btn-danger" data-action="remove-demand">删除此条诉求</button>
+  </div>`;
+}
+
+function contactFormHTML(p) {
+  const today = chinaToday();
+  return html`<form id="contact-form" class="contact-form" data-pairing-id="${p.id}" novalidate>
+    <h3>登记联系：${p.talent_name}</h3>
+    <div class="field"><label for="contact-date">联系日期</label>
+      <input id="contact-date" name="date" type="date" value="${today}" max="${today}" required>
+      <div class="field-error" data-error-for="date"></div></div>
+    <div class="field"><label for="contact-kind">联系方式</label>
+      <select id="contact-kind" name="form">${contactForms().map(([v, t]) => html`<option value="${v}">${t}</option>`)}</select>
+      <div class="field-error" data-error-for="form"></div></div>
+    <div class="field"><label for="contact-notes">联系情况 <span class="req">（选填）</span></label>
+      <textarea id="contact-notes" name="notes" rows="3" maxlength="2000" placeholder="如：走访企业研发中心，了解项目进展"></textarea>
+      <div class="field-error" data-error-for="notes"></div></div>
+    <fieldset class="demands-set"><legend>人才诉求 <span class="req">（有则添加，提交后转相关部门限时办理）</span></legend>
+      <div id="demand-rows"></div>
+      <button type="button" class="btn btn-sm" id="contact-add-demand">＋ 添加诉求</button>
+    </fieldset>
+    <div class="form-actions"><button type="submit" class="btn btn-primary btn-touch" id="contact-submit">提交登记</button>
+      <button type="button" class="btn btn-touch" id="contact-cancel">取消</button></div>
+  </form>`;
+}
+
+// bindContactForms opens the contact form under a pairing's 登记联系 button (one at a time) and
+// logs the contact; done gets the flash message.
+function bindContactForms(root, pairings, done) {
+  const close = () => $$('[data-form-for]', root).forEach((slot) => {
+    slot.hidden = true;
+    slot.replaceChildren();
+    const btn = $(`button[data-action="log-contact"][data-pairing-id="${CSS.escape(slot.dataset.formFor)}"]`, root);
+    if (btn) { btn.hidden = false; btn.setAttribute('aria-expanded', 'false'); }
+  });
+  root.addEventListener('click', (ev) => {
+    const btn = ev.target.closest('button[data-action="log-contact"]');
+    if (!btn || !root.contains(btn)) return;
+    const p = pairings.find((x) => x.id === btn.dataset.pairingId);
+    close();
+    const slot = $(`[data-form-for="${CSS.escape(p.id)}"]`, root);
+    slot.hidden = false;
+    btn.hidden = true;
+    btn.setAttribute('aria-expanded', 'true');
+    setHTML(slot, contactFormHTML(p));
+    bindContactForm($('#contact-form', slot), p, close, done);
+    $('#contact-date').focus();
+  });
+}
+
+function bindContactForm(form, p, close, done) {
+  const rows = $('#demand-rows', form);
+  // renumber keeps the rows' names in step with their index in the request, so that a field
+  // the server names (demands[1].detail) is found.
+  const renumber = () => $$('.demand-row', rows).forEach((row, k) => {
+    row.dataset.row = String(k);
+    for (const [part, tag] of [['type', 'select'], ['detail', 'textarea']]) {
+      const input = $(tag, row);
+      input.id = `demand-${part}-${k}`;
+      input.name = `demands[${k}].${part}`;
+      $(`label[for^="demand-${part}-"]`, row).htmlFor = input.id;
+      $(`.field-error`, input.closest('.field')).dataset.errorFor = input.name;
+    }
+    $('button[data-action="remove-demand"]', row).setAttribute('aria-label', `删除第 ${k + 1} 条诉求`);
+  });
+  $('#contact-add-demand', form).addEventListener('click', () => {
+    const k = $$('.demand-row', rows).length;
+    rows.insertAdjacentHTML('beforeend', demandRowFields(k).s);
+    renumber();
+    $(`#demand-type-${k}`, form).focus();
+  });
+  rows.addEventListener('click', (ev) => {
+    const btn = ev.target.closest('button[data-action="remove-demand"]');
+    if (!btn) return;
+    btn.closest('.demand-row').remove();
+    renumber();
+    $('#contact-add-demand', form).focus();
+  });
+  $('#contact-cancel', form).addEventListener('click', () => {
+    close();
+    const again = $(`button[data-action="log-contact"][data-pairing-id="${CSS.escape(p.id)}"]`);
+    if (again) again.focus();
+  });
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const body = {
+      date: $('#contact-date', form).value, form: $('#contact-kind', form).value, notes: $('#contact-notes', form).value.trim(),
+      demands: $$('.demand-row', rows).map((row) => ({ type: $('select', row).value, detail: $('textarea', row).value.trim() })),
+    };
+    if (!body.date) {
+      fieldError(form, 'date', '请选择联系日期');
+      flash('请选择联系日期。', 'error');
+      return;
+    }
+    const empty = body.demands.findIndex((d) => !d.detail);
+    if (empty >= 0) {
+      fieldError(form, `demands[${empty}].detail`, '请填写诉求内容，或删除此条诉求');
+      flash('请填写诉求内容。', 'error');
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const r = await api('POST', `/api/v1/pairings/${encodeURIComponent(p.id)}/contacts`, body);
+        liaisonResult = { pairing: p, body, answer: r };
+        done(contactMessage(p, body, r));
+      } catch (err) { showError(err, form); }
+    });
+  });
+}
+
+function pairingCard(p) {
+  const asLeader = p.leader === S.me.username;
+  return html`<article class="pcard ${p.overdue ? 'pcard-overdue' : ''}" data-pairing-id="${p.id}" data-overdue="${p.overdue}">
+    <div class="pcard-head"><h3 class="pcard-name"><a href="#/pairing?id=${encodeURIComponent(p.id)}">${p.talent_name}</a></h3>
+      <span class="tag">${categoryText(p.category)}</span></div>
+    <dl class="pcard-facts">
+      <div class="pcard-wide"><dt>下次联系截止</dt><dd>${dueCell(p)}</dd></div>
+      <div><dt>本年联系</dt><dd><strong data-contacts="${p.contacts_this_year}">${p.contacts_this_year}</strong> / ${p.due_this_year} 次</dd></div>
+      <div><dt>待办诉求</dt><dd>${p.open_demands
+        ? html`<a href="#/demands?pairing_id=${encodeURIComponent(p.id)}" data-open-demands="${p.open_demands}">${p.open_demands} 件</a>`
+        : html`<span data-open-demands="0">无</span>`}</dd></div>
+      <div><dt>最近联系</dt><dd>${p.last_contact || '尚未联系'}</dd></div>
+      <div><dt>${asLeader ? '服务专员' : '联系领导'}</dt><dd>${asLeader ? p.specialist_name || p.specialist : p.leader_name || p.leader}</dd></div>
+    </dl>
+    <button type="button" class="btn btn-primary btn-block btn-touch" data-action="log-contact" data-pairing-id="${p.id}" aria-expanded="false">登记联系</button>
+    <div class="pcard-form" data-form-for="${p.id}" hidden></div>
+  </article>`;
+}
+
+function pairingRow(p) {
+  return html`<tr data-pairing-id="${p.id}" data-overdue="${p.overdue}" data-state="${p.state}">
+    <td data-label="人才"><a class="case-link" href="#/pairing?id=${encodeURIComponent(p.id)}">${p.talent_name}</a>
+      <div class="muted small">${categoryText(p.category)} · ${p.certificate_no}</div></td>
+    <td data-label="联系领导">${p.leader_name || p.leader}</td>
+    <td data-label="服务专员">${p.specialist_name || p.specialist}</td>
+    <td data-label="下次截止">${p.state === 'ended' ? html`<span class="muted">—</span>` : dueCell(p)}</td>
+    <td data-label="本年联系" class="nowrap">${p.contacts_this_year} / ${p.due_this_year}</td>
+    <td data-label="待办诉求">${p.open_demands || html`<span class="muted">0</span>`}</td>
+    <td data-label="状态">${pairingBadge(p)}</td>
+    <td data-label="操作" class="actions-col"><a class="btn btn-sm" href="#/pairing?id=${encodeURIComponent(p.id)}">详情</a></td>
+  </tr>`;
+}
+
+async function calendarSubscribe(box) {
+  const r = await api('POST', '/api/v1/me/calendar', {});
+  box.hidden = false;
+  setHTML(box, html`<section class="card" id="calendar-card"><h2>日历订阅地址</h2>
+    <div class="field"><label for="calendar-url">订阅地址（iCalendar）</label>
+      <div class="copy-row"><input id="calendar-url" class="mono" readonly value="${r.url}" aria-describedby="calendar-hint">
+        <button type="button" class="btn" id="calendar-copy">复制</button></div>
+      <div class="hint" id="calendar-hint">在手机日历、Outlook 等应用中选择“添加订阅日历”并粘贴此地址，即可看到每名人才的下次联系截止日期。
+        地址本身就是凭据，请勿转发他人；再次点击“订阅日历”会生成新地址，旧地址随即失效。</div></div></section>`);
+  const input = $('#calendar-url');
+  input.focus();
+  input.select();
+  $('#calendar-copy').addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(input.value);
+      flash('已复制日历订阅地址。');
+    } catch {
+      input.focus();
+      input.select();
+      flash('请长按地址或按 Ctrl+C 复制。');
+    }
+  });
+  flash('已生成新的日历订阅地址（此前的地址已失效）。');
+}
+
+async function pageLiaison(ctx) {
+  const mine = can('contact:log');
+  const manage = can('pairing:manage');
+  const office = manage || !mine; // the office and auditors see every pairing
+  const q = { overdue: ctx.query.get('overdue') === 'true', state: ctx.query.get('state') || '' };
+  const [own, people] = await Promise.all([
+    mine ? api('GET', '/api/v1/pairings?state=active&limit=200') : null,
+    manage ? loadPeople() : null,
+  ]);
+  if (ctx.stale()) return;
+  const cards = own ? own.items.filter((p) => p.leader === S.me.username || p.specialist === S.me.username) : [];
+  const opt = (v, t, cur) => html`<option value="${v}" ${v === cur ? 'selected' : ''}>${t}</option>`;
+  ctx.render(html`
+    <div class="page-head"><h1>联系服务</h1>
+      ${mine ? html`<div class="filters" id="calendar-actions"><button type="button" class="btn" id="calendar-subscribe"
+        title="生成联系截止日期的日历订阅地址（重新生成后旧地址失效）">订阅日历</button></div>` : ''}</div>
+    <div id="calendar-box" hidden></div>
+    ${contactResultCard()}
+    ${mine ? html`<section id="my-pairings-section" aria-labelledby="my-pairings-title">
+      <h2 class="section-title" id="my-pairings-title">我联系的人才 <span class="muted small">${cards.length} 人 · 每年至少联系两次</span></h2>
+      <div class="pairing-cards" id="my-pairings">${cards.length ? cards.map(pairingCard) : html`<p class="card muted">暂无结对联系的人才。</p>`}</div>
+    </section>` : ''}
+    ${office ? html`<section class="card flush" id="pairings-card">
+      <div class="card-head"><h2>全部结对</h2>
+        <form class="filters" id="pairing-filters">
+          <label><input type="checkbox" name="overdue" id="pairings-overdue" ${q.overdue ? 'checked' : ''}> 只看联系逾期</label>
+          <label>状态 <select name="state" id="pairings-state">${opt('', '全部', q.state)}${opt('active', '联系中', q.state)}${opt('ended', '已结束', q.state)}</select></label>
+        </form></div>
+      <div class="table-wrap"><table class="table" id="pairings-table">
+        <thead><tr><th>人才</th><th>联系领导</th><th>服务专员</th><th>下次联系截止</th><th>本年联系</th><th>待办诉求</th><th>状态</th><th class="actions-col">操作</th></tr></thead>
+        <tbody id="pairings-rows"><tr class="empty"><td colspan="8">正在加载…</td></tr></tbody></table></div>
+      <div class="more"><button type="button" class="btn" id="pairings-more" hidden>加载更多</button></div></section>` : ''}
+    ${people ? html`<section class="card" id="new-pairing"><h2>新建结对</h2>
+      <p class="muted small">为已认定的人才指定一名县级领导和一名服务专员。A–C 类人才认定后，系统会自动生成“联系领导配对”待办，也可在此直接结对。</p>
+      <form id="pairing-new-form" novalidate><div class="form-grid form-grid-3">
+        <div class="field"><label for="np-cert">人才认定证书编号</label>
+          <input id="np-cert" name="certificate_no" class="mono" maxlength="40" autocomplete="off" aria-describedby="np-cert-hint">
+          <div class="hint" id="np-cert-hint">见人才认定证书</div>
+          <div class="field-error" data-error-for="certificate_no"></div></div>
+        <div class="field"><label for="np-leader">联系领导（县级领导）</label>
+          <select id="np-leader" name="leader">${peopleOptions(people.leaders)}</select>
+          <div class="field-error" data-error-for="leader"></div></div>
+        <div class="field"><label for="np-specialist">服务专员</label>
+          <select id="np-specialist" name="specialist">${peopleOptions(people.specialists)}</select>
+          <div class="field-error" data-error-for="specialist"></div></div>
+      </div><div class="form-actions"><button type="submit" class="btn btn-primary" id="np-submit">确定结对</button></div></form></section>` : ''}`);
+
+  if (mine) {
+    $('#calendar-subscribe').addEventListener('click', () => busy($('#calendar-actions'), () => calendarSubscribe($('#calendar-box')).catch((e) => showError(e))));
+    bindContactForms($('#my-pairings'), cards, (msg) => go('#/liaison', msg));
+  }
+  if (people) bindNewPairing($('#pairing-new-form'));
+  if (!office) return;
+  $('#pairing-filters').addEventListener('change', (ev) => {
+    const p = new URLSearchParams();
+    const next = { ...q, [ev.target.name]: ev.target.type === 'checkbox' ? ev.target.checked : ev.target.value };
+    if (next.overdue) p.set('overdue', 'true');
+    if (next.state) p.set('state', next.state);
+    location.hash = '#/liaison' + (p.toString() ? '?' + p.toString() : '');
+  });
+  const rows = $('#pairings-rows');
+  const more = $('#pairings-more');
+  let cursor = '';
+  let first = true;
+  async function load() {
+    const p = new URLSearchParams({ limit: '50' });
+    if (q.overdue) p.set('overdue', 'true');
+    if (q.state) p.set('state', q.state);
+    if (cursor) p.set('cursor', cursor);
+    const page = await api('GET', '/api/v1/pairings?' + p.toString());
+    if (ctx.stale()) return;
+    const body = html`${page.items.map(pairingRow)}`;
+    if (first) { setHTML(rows, page.items.length ? body : emptyRow(8, q.overdue ? '没有联系逾期的结对。' : '暂无结对。')); first = false; } else rows.insertAdjacentHTML('beforeend', body.s);
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+  }
+  more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
+  await load();
+}
+
+function bindNewPairing(form) {
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const body = { certificate_no: $('#np-cert').value.trim(), leader: $('#np-leader').value, specialist: $('#np-specialist').value };
+    const missing = !body.certificate_no ? ['certificate_no', '请填写人才认定证书编号'] : !body.leader ? ['leader', '请选择联系领导']
+      : !body.specialist ? ['specialist', '请选择服务专员'] : null;
+    if (missing) {
+      fieldError(form, ...missing);
+      flash(missing[1] + '。', 'error');
+      return;
+    }
+    busy(form, async () => {
+      try {
+        const r = await api('POST', '/api/v1/pairings', body);
+        go('#/pairing?id=' + encodeURIComponent(r.id), `已结对：证书 ${body.certificate_no} 由 ${body.leader} 联系、${body.specialist} 服务，首次联系截止日期已通知联系领导。`);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'already_paired') {
+          fieldError(form, 'certificate_no', '该人才已有联系中的结对');
+          flash('该人才已有联系中的结对：如需调整，请在结对详情中更换联系领导或结束结对。' + err.message, 'error');
+        } else showError(err, form);
+      }
+    });
+  });
+}
+
+function demandRow(d, withTalent = true) {
+  const rateable = can('demand:rate') && RATEABLE.has(d.state);
+  const late = d.deadline && !d.resolved && new Date(d.deadline) < new Date();
+  return html`<tr data-demand-id="${d.id}" data-state="${d.state}" data-department="${d.department}">
+    <td data-label="诉求"><a class="case-link" href="#/case/${encodeURIComponent(d.id)}">${d.type_label || demandTypeLabel(d.type)}</a>
+      <div class="small demand-detail">${d.detail}</div></td>
+    ${withTalent ? html`<td data-label="人才">${d.talent_name}</td>` : ''}
+    <td data-label="承办单位">${deptName(d.department)}</td>
+    <td data-label="状态">${stateBadge(d.state)}</td>
+    <td data-label="办理时限">${d.deadline ? html`<time class="${late ? 'late' : ''}" datetime="${d.deadline}">${fmtTime(d.deadline)}</time>` : html`<span class="muted">—</span>`}
+      ${demandWarn(d.warning)}</td>
+    <td data-label="评价">${ratingText(d)}</td>
+    <td data-label="操作" class="actions-col"><div class="row-actions">
+      ${rateable ? html`<button type="button" class="btn btn-sm btn-primary" data-action="rate" data-demand-id="${d.id}">评价</button>` : ''}
+      <a class="btn btn-sm" href="#/case/${encodeURIComponent(d.id)}">查看</a></div></td>
+  </tr>`;
+}
+
+async function pagePairing(ctx) {
+  const id = ctx.query.get('id') || '';
+  const p = await api('GET', `/api/v1/pairings/${encodeURIComponent(id)}`);
+  const manage = can('pairing:manage') && p.state === 'active';
+  const people = manage ? await loadPeople() : null;
+  if (ctx.stale()) return;
+  const mine = can('contact:log') && p.state === 'active' && (p.leader === S.me.username || p.specialist === S.me.username);
+  const summary = [
+    ['联系领导', person(p.leader_name, p.leader)], ['服务专员', person(p.specialist_name, p.specialist)],
+    ['联系频次', `每年至少 ${p.per_year} 次`], ['本年联系', `${p.contacts_this_year} / ${p.due_this_year} 次`],
+    ['最近联系', p.last_contact || '尚未联系'], ['待办诉求', `${p.open_demands} 件`], ['结对时间', fmtTime(p.started_at)],
+    ['结束时间', fmtTime(p.ended_at)], ['结束原因', p.end_reason],
+  ].filter((r) => r[1]);
+  const side = [
+    mine ? html`<section class="card decision" id="pairing-contact"><h2>登记联系</h2>
+      <p class="muted small">走访、电话联系、座谈或活动后及时登记；人才提出的诉求一并登记，系统转相关部门限时办理。</p>
+      <button type="button" class="btn btn-primary btn-block btn-touch" data-action="log-contact" data-pairing-id="${p.id}" aria-expanded="false">登记联系</button>
+      <div class="pcard-form" data-form-for="${p.id}" hidden></div></section>` : '',
+    manage ? html`<section class="card" id="pairing-manage"><h2>结对管理</h2>
+      <form id="reassign-form" novalidate>
+        <div class="field"><label for="reassign-leader">更换联系领导为</label>
+          <select id="reassign-leader" name="leader">${peopleOptions(people.leaders.filter((u) => u.username !== p.leader))}</select>
+          <div class="field-error" data-error-for="leader"></div></div>
+        <div class="field"><label for="reassign-reason">更换原因</label>
+          <input id="reassign-reason" name="reason" maxlength="500" placeholder="如：原联系领导职务调整">
+          <div class="field-error" data-error-for="reason"></div></div>
+        <button type="submit" class="btn btn-primary" id="reassign-submit">更换联系领导</button></form>
+      <details class="danger-zone" id="end-pairing"><summary>结束结对</summary>
+        <form id="end-form" novalidate>
+          <div class="field"><label for="end-reason">结束原因</label>
+            <textarea id="end-reason" name="reason" rows="2" maxlength="500" placeholder="如：人才已调离本县"></textarea>
+            <div class="field-error" data-error-for="reason"></div></div>
+          <button type="submit" class="btn btn-danger" id="end-submit">确认结束结对</button></form></details></section>` : '',
+  ].filter(Boolean);
+  const rendered = ctx.render(html`
+    <div class="case-head" id="pairing-detail" data-pairing-id="${p.id}" data-state="${p.state}">
+      <div><div class="crumbs"><a href="#/liaison">联系服务</a> / 结对详情</div>
+        <h1>${p.talent_name} · 结对联系</h1>
+        <div class="muted">${categoryText(p.category)} · 证书 <span class="mono">${p.certificate_no}</span> · <a href="#/case/${encodeURIComponent(p.id)}">流转记录</a></div></div>
+      <div class="case-head-state">${pairingBadge(p, 'pairing-state')}</div>
+    </div>
+    ${contactResultCard()}
+    <div class="case-grid ${side.length ? '' : 'no-side'}">
+      ${side.length ? html`<aside class="case-side" id="pairing-side">${side}</aside>` : ''}
+      <div class="case-main">
+        <section class="card" id="pairing-summary"><h2>结对概况</h2>
+          ${p.state === 'active' ? html`<p>下次联系截止：${dueCell(p)}</p>` : ''}
+          <dl class="dl">${summary.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`)}</dl></section>
+        <section class="card flush" id="pairing-dues"><h2>联系任务</h2><div class="table-wrap"><table class="table">
+          <thead><tr><th>截止日期</th><th>联系领导</th><th>状态</th><th>完成情况</th></tr></thead>
+          <tbody>${p.dues.length ? p.dues.map((d) => html`<tr data-due-on="${d.due_on}" data-state="${d.state}">
+            <td data-label="截止日期">${d.due_on}</td><td data-label="联系领导">${d.leader}</td>
+            <td data-label="状态"><span class="tag due-${d.state}">${DUE_STATES[d.state] || d.state}</span>${d.overdue && d.state === 'open' ? html` <span class="card-badge card-red">已逾期</span>` : ''}</td>
+            <td data-label="完成情况">${d.done_on ? `${d.done_on} 已联系` : html`<span class="muted">—</span>`}</td></tr>`) : emptyRow(4, '暂无联系任务。')}</tbody></table></div></section>
+        <section class="card flush" id="pairing-contacts"><h2>联系记录</h2><div class="table-wrap"><table class="table">
+          <thead><tr><th>日期</th><th>方式</th><th>联系情况</th><th>联系领导</th><th>登记人</th><th>计入</th></tr></thead>
+          <tbody>${p.contacts.length ? p.contacts.map((c) => html`<tr data-contact-id="${c.id}">
+            <td data-label="日期" class="nowrap">${c.date}</td><td data-label="方式">${contactFormLabel(c.form)}</td>
+            <td data-label="联系情况" class="notes-cell">${c.notes || html`<span class="muted">—</span>`}</td><td data-label="联系领导">${c.leader}</td>
+            <td data-label="登记人">${c.logged_by}</td><td data-label="计入">${c.due_on ? `${c.due_on} 到期任务` : '加密联系'}</td></tr>`) : emptyRow(6, '尚未登记联系。')}</tbody></table></div></section>
+        <section class="card flush" id="pairing-demands"><h2>人才诉求</h2><div class="table-wrap"><table class="table">
+          <thead><tr><th>诉求</th><th>承办单位</th><th>状态</th><th>办理时限</th><th>评价</th><th class="actions-col">操作</th></tr></thead>
+          <tbody>${p.demands.length ? p.demands.map((d) => demandRow(d, false)) : emptyRow(6, '暂无诉求。')}</tbody></table></div></section>
+        <section class="card flush" id="pairing-leaders"><h2>联系领导变更</h2><div class="table-wrap"><table class="table">
+          <thead><tr><th>时间</th><th>变更</th><th>原因</th><th>操作人</th></tr></thead>
+          <tbody>${p.leaders.length ? p.leaders.map((l) => html`<tr><td data-label="时间" class="nowrap">${fmtTime(l.at)}</td>
+            <td data-label="变更">${l.from} → ${l.to}</td><td data-label="原因">${l.reason}</td><td data-label="操作人">${l.by}</td></tr>`) : emptyRow(4, '未更换过联系领导。')}</tbody></table></div></section>
+      </div>
+    </div>`);
+  if (!rendered) return;
+  const here = '#/pairing?id=' + encodeURIComponent(p.id);
+  if (mine) bindContactForms($('#pairing-contact'), [p], (msg) => go(here, msg));
+  bindRateButtons($('#pairing-demands'));
+  if (!manage) return;
+  const reassign = $('#reassign-form');
+  reassign.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(reassign);
+    const body = { leader: $('#reassign-leader').value, reason: $('#reassign-reason').value.trim() };
+    if (!body.leader) { fieldError(reassign, 'leader', '请选择新的联系领导'); flash('请选择新的联系领导。', 'error'); return; }
+    if (!body.reason) { fieldError(reassign, 'reason', '请填写更换原因'); flash('请填写更换原因。', 'error'); return; }
+    busy(reassign, async () => {
+      try {
+        await api('POST', `/api/v1/pairings/${encodeURIComponent(p.id)}/reassign`, body);
+        go(here, `已更换联系领导为 ${body.leader}，此后的联系提醒发给新的联系领导。`);
+      } catch (err) { showError(err, reassign); }
+    });
+  });
+  const end = $('#end-form');
+  end.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(end);
+    const reason = $('#end-reason').value.trim();
+    if (!reason) { fieldError(end, 'reason', '请填写结束原因'); flash('请填写结束原因。', 'error'); return; }
+    busy(end, async () => {
+      try {
+        await api('POST', `/api/v1/pairings/${encodeURIComponent(p.id)}/end`, { reason });
+        go(here, '结对已结束，不再产生联系任务。');
+      } catch (err) { showError(err, end); }
+    });
+  });
+}
+
+// bindRateButtons sends the 评价 buttons of a demands table to the rating form.
+function bindRateButtons(root) {
+  root.addEventListener('click', (ev) => {
+    const btn = ev.target.closest('button[data-action="rate"]');
+    if (btn) location.hash = '#/demands?rate=' + encodeURIComponent(btn.dataset.demandId);
+  });
+}
+
+function ratingFormHTML(d) {
+  const talent = S.me.roles.some((r) => r.role === 'applicant');
+  return html`<section class="card decision" id="rating-card" data-demand-id="${d.id}"><h2>评价诉求办理结果</h2>
+    <p><strong>${d.type_label || demandTypeLabel(d.type)}</strong>：${d.detail}</p>
+    <p class="muted small">承办单位：${deptName(d.department)}${d.state === 'callback' ? ' · 已整改，请再次评价' : ''}</p>
+    <form id="rating-form" data-demand-id="${d.id}" novalidate>
+      <fieldset class="rating-choices"><legend>满意程度</legend>
+        <div class="rating-options">${RATINGS.map(([v, t]) => html`<label class="rating-choice" for="rating-${v}">
+          <input type="radio" id="rating-${v}" name="score" value="${v}"> <span>${t}</span></label>`)}</div>
+        <div class="field-error" data-error-for="score"></div></fieldset>
+      <div class="field"><label for="rating-comment">评价意见 <span class="req">（选填；不满意时请写明原因）</span></label>
+        <textarea id="rating-comment" name="comment" rows="3" maxlength="500"></textarea>
+        <div class="field-error" data-error-for="comment"></div></div>
+      ${talent ? '' : html`<p class="hint">您正以服务专员身份代人才录入评价，请如实记录人才本人的意见。</p>`}
+      <p class="hint">评价为“不满意”“非常不满意”的，人才办将核实并督促承办单位整改，整改后回访。</p>
+      <div class="form-actions"><button type="submit" class="btn btn-primary" id="rating-submit">提交评价</button>
+        <button type="button" class="btn" id="rating-cancel">取消</button></div>
+    </form></section>`;
+}
+
+async function pageDemands(ctx) {
+  const q = {};
+  for (const k of ['status', 'type', 'department', 'pairing_id']) q[k] = ctx.query.get(k) || '';
+  const rateID = ctx.query.get('rate') || '';
+  const opt = (v, t, cur) => html`<option value="${v}" ${v === cur ? 'selected' : ''}>${t}</option>`;
+  const staff = can('demand:read');
+  const talentView = can('case:apply') && !can('task:read');
+  ctx.render(html`
+    <div class="page-head"><h1>人才诉求</h1>
+      <form class="filters" id="demand-filters">
+        <label>状态 <select name="status" id="demands-status">${opt('', '全部', q.status)}${opt('open', '办理中', q.status)}${opt('closed', '已办结', q.status)}</select></label>
+        <label>类型 <select name="type" id="demands-type">${opt('', '全部', q.type)}${demandTypes().map(([v, t]) => opt(v, t, q.type))}</select></label>
+        ${staff ? html`<label>承办单位 <select name="department" id="demands-department">${opt('', '全部', q.department)}${Object.entries(S.depts)
+          .filter(([code]) => !['county', 'public'].includes(code)).map(([v, t]) => opt(v, t, q.department))}</select></label>` : ''}
+      </form></div>
+    ${q.pairing_id ? html`<p class="muted small">仅显示结对 <a href="#/pairing?id=${encodeURIComponent(q.pairing_id)}">${q.pairing_id}</a> 的诉求 · <a href="#/demands">显示全部</a></p>` : ''}
+    <div id="rating-panel"></div>
+    <div class="card flush"><div class="table-wrap"><table class="table" id="demands-table">
+      <thead><tr><th>诉求</th><th>人才</th><th>承办单位</th><th>状态</th><th>办理时限</th><th>评价</th><th class="actions-col">操作</th></tr></thead>
+      <tbody id="demands-rows"><tr class="empty"><td colspan="7">正在加载…</td></tr></tbody></table></div>
+      <div class="more"><button type="button" class="btn" id="demands-more" hidden>加载更多</button></div></div>
+    <p class="muted small">${talentView ? '您在联系服务中提出的诉求由相关部门限时办理，办结后请评价办理结果（好差评）；逾期未评价的视为满意。'
+      : '诉求由联系领导或服务专员登记后转承办单位限时办理，人才办核实答复后请人才评价。'}</p>`);
+  $('#demand-filters').addEventListener('change', (ev) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...q, [ev.target.name]: ev.target.value })) if (v) p.set(k, v);
+    location.hash = '#/demands' + (p.toString() ? '?' + p.toString() : '');
+  });
+  const rows = $('#demands-rows');
+  const more = $('#demands-more');
+  const loaded = [];
+  let cursor = '';
+  let first = true;
+  async function load() {
+    const p = new URLSearchParams({ limit: '100' });
+    for (const [k, v] of Object.entries(q)) if (v) p.set(k, v);
+    if (cursor) p.set('cursor', cursor);
+    const page = await api('GET', '/api/v1/demands?' + p.toString());
+    if (ctx.stale()) return;
+    loaded.push(...page.items);
+    const body = html`${page.items.map((d) => demandRow(d))}`;
+    if (first) { setHTML(rows, page.items.length ? body : emptyRow(7, '暂无诉求。')); first = false; } else rows.insertAdjacentHTML('beforeend', body.s);
+    cursor = page.next_cursor || '';
+    more.hidden = !cursor;
+  }
+  more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
+  const panel = $('#rating-panel');
+  function openRating(d) {
+    setHTML(panel, ratingFormHTML(d));
+    const form = $('#rating-form');
+    $('#rating-cancel').addEventListener('click', () => { panel.replaceChildren(); });
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      clearFieldErrors(form);
+      const checked = $('input[name="score"]:checked', form);
+      const body = { score: checked ? Number(checked.value) : 0, comment: $('#rating-comment').value.trim() };
+      if (!body.score) { fieldError(form, 'score', '请选择满意程度'); flash('请选择满意程度。', 'error'); return; }
+      if (body.score <= 2 && !body.comment) {
+        fieldError(form, 'comment', '请写明不满意的原因，便于核实整改');
+        flash('请写明不满意的原因。', 'error');
+        return;
+      }
+      busy(form, async () => {
+        try {
+          await api('POST', `/api/v1/demands/${encodeURIComponent(d.id)}/rating`, body);
+          go('#/demands', body.score <= 2
+            ? `已记录您的评价（${ratingLabel(body.score)}）。人才办将核实并督促承办单位整改，整改后回访。`
+            : `感谢您的评价（${ratingLabel(body.score)}），诉求已办结。`);
+        } catch (err) { showError(err, form); }
+      });
+    });
+    panel.scrollIntoView({ block: 'start' });
+    $('#rating-5').focus();
+  }
+  rows.addEventListener('click', (ev) => {
+    const btn = ev.target.closest('button[data-action="rate"]');
+    if (!btn) return;
+    openRating(loaded.find((d) => d.id === btn.dataset.demandId));
+  });
+  await load();
+  if (rateID && !ctx.stale()) {
+    const d = loaded.find((x) => x.id === rateID) || await api('GET', `/api/v1/demands/${encodeURIComponent(rateID)}`);
+    if (ctx.stale()) return;
+    if (RATEABLE.has(d.state) && can('demand:rate')) openRating(d);
+    else flash('该诉求当前不在待评价状态。', 'error');
+  }
+}
+
+// ---------- Liaison compliance (联系考核) ----------
+
+const pctText = (v) => (v === null || v === undefined ? '—' : `${v}%`);
+const widthClass = (pct) => `w${Math.min(100, Math.max(0, Math.round((pct || 0) / 5) * 5))}`;
+
+function rateMeter(id, name, pct, target, why) {
+  const none = pct === null || pct === undefined;
+  const ok = !none && pct >= target;
+  return html`<div class="meter" id="${id}" data-pct="${none ? '' : pct}" data-target="${target}">
+    <div class="meter-head"><strong>${name}</strong>
+      <span class="meter-value ${none ? 'muted' : ok ? 'meter-ok' : 'meter-bad'}">${none ? '—' : `${pct}%`}</span>
+      <span class="muted small">目标 ${target}%</span>
+      ${none ? html`<span class="tag">${why}</span>` : ok ? html`<span class="tag tag-ok">达标</span>` : html`<span class="tag tag-escalation">未达标，差 ${Math.round((target - pct) * 10) / 10} 个百分点</span>`}</div>
+    <span class="forecast-bar" aria-hidden="true"><span class="forecast-fill ${ok ? 'fill-ok' : 'fill-bad'} ${widthClass(pct)}"></span></span></div>`;
+}
+
+async function pageCompliance(ctx) {
+  const thisYear = Number(chinaToday().slice(0, 4));
+  const year = Number(ctx.query.get('year')) || thisYear;
+  const r = await api('GET', `/api/v1/liaison/compliance?year=${year}`);
+  if (ctx.stale()) return;
+  const t = r.total;
+  const done = t.contacts_due ? Math.round((t.contacts_done / t.contacts_due) * 1000) / 10 : null;
+  const dm = r.demands || {};
+  const target = dm.target_pct || 100;
+  const hours = (h) => (h === null || h === undefined ? '—' : `${h} 小时`);
+  const stars = (v) => (v === null || v === undefined ? '—' : `${v} 分`);
+  const years = [thisYear, thisYear - 1, thisYear - 2, thisYear - 3];
+  if (!years.includes(year)) years.push(year);
+  ctx.render(html`
+    <div class="page-head"><h1>联系考核</h1>
+      <form class="filters" id="compliance-filters"><label>年度 <select name="year" id="compliance-year">${years.map((y) => html`
+        <option value="${y}" ${y === r.year ? 'selected' : ''}>${y} 年</option>`)}</select></label></form></div>
+    <section class="stats" id="compliance-total" aria-label="${r.year} 年联系情况合计">
+      <div class="stat"><span class="stat-value" data-total="pairings">${t.pairings}</span><span class="stat-label">结对人才</span></div>
+      <div class="stat"><span class="stat-value" data-total="contacts_due">${t.contacts_due}</span><span class="stat-label">应联系（次）</span></div>
+      <div class="stat"><span class="stat-value" data-total="contacts_done">${t.contacts_done}</span><span class="stat-label">已联系（次）</span></div>
+      <div class="stat"><span class="stat-value">${pctText(done)}</span><span class="stat-label">联系完成率</span></div>
+      <div class="stat ${t.overdue ? 'stat-bad' : ''}"><span class="stat-value" data-total="overdue">${t.overdue}</span><span class="stat-label">联系逾期结对</span></div>
+    </section>
+    <section class="card flush"><h2>各联系领导 ${r.year} 年联系服务情况</h2><div class="table-wrap"><table class="table" id="compliance-table">
+      <thead><tr><th>联系领导</th><th class="num">结对人才</th><th>联系完成（已联系 / 应联系）</th><th class="num">未按期</th><th class="num">当前逾期</th>
+        <th class="num">诉求 办理中 / 已办结</th><th class="num">超期诉求</th><th class="num">办结用时中位数</th><th class="num">平均评价</th></tr></thead>
+      <tbody>${r.leaders.length ? r.leaders.map((l) => {
+        const pct = l.contacts_due ? Math.round((l.contacts_done / l.contacts_due) * 100) : null;
+        return html`<tr data-leader="${l.leader}">
+          <td data-label="联系领导">${person(l.name, l.leader)}</td>
+          <td data-label="结对人才" class="num">${l.pairings}</td>
+          <td data-label="联系完成"><div class="progress"><span class="forecast-bar" aria-hidden="true"><span class="forecast-fill ${widthClass(pct)}"></span></span>
+            <span class="nowrap" data-done="${l.contacts_done}" data-due="${l.contacts_due}">${l.contacts_done} / ${l.contacts_due}${pct === null ? '' : `（${pct}%）`}</span></div></td>
+          <td data-label="未按期" class="num">${l.missed}</td>
+          <td data-label="当前逾期" class="num ${l.overdue ? 'bad' : ''}">${l.overdue}</td>
+          <td data-label="诉求" class="num">${l.demands_open} / ${l.demands_closed}</td>
+          <td data-label="超期诉求" class="num ${l.demands_overdue ? 'bad' : ''}">${l.demands_overdue}</td>
+          <td data-label="办结用时" class="num">${hours(l.median_resolution_hours)}</td>
+          <td data-label="平均评价" class="num">${stars(l.avg_rating)}</td></tr>`;
+      }) : emptyRow(9, '本年度暂无结对。')}</tbody></table></div></section>
+    <section class="card" id="compliance-demands"><h2>诉求办理与“好差评”闭环</h2>
+      <dl class="dl">
+        <div><dt>办理中</dt><dd>${dm.demands_open || 0} 件</dd></div><div><dt>已办结</dt><dd>${dm.demands_closed || 0} 件</dd></div>
+        <div><dt>超期未办结</dt><dd>${dm.demands_overdue || 0} 件</dd></div><div><dt>办结用时中位数</dt><dd>${hours(dm.median_resolution_hours)}</dd></div>
+        <div><dt>平均评价</dt><dd>${stars(dm.avg_rating)}</dd></div><div><dt>差评</dt><dd>${dm.poor_ratings || 0} 件次</dd></div>
+        <div><dt>核实属实</dt><dd>${dm.verified || 0}</dd></div><div><dt>已整改</dt><dd>${dm.rectified || 0}</dd></div>
+        <div><dt>已回访</dt><dd>${dm.called_back || 0}</dd></div></dl>
+      <div class="meters">
+        ${rateMeter('rate-rectify', '整改率', dm.rectify_rate_pct, target, '暂无核实属实的差评')}
+        ${rateMeter('rate-callback', '回访率', dm.callback_rate_pct, target, '暂无已整改的差评')}
+      </div>
+      <p class="muted small">整改率 = 已整改 ÷ 核实属实的差评；回访率 = 已回访 ÷ 已整改；目标均为 ${target}%。</p></section>`);
+  $('#compliance-year').addEventListener('change', (ev) => { location.hash = '#/compliance?year=' + ev.target.value; });
 }
 
 // ---------- Start ----------

@@ -106,4 +106,3 @@ func (s *Service) CalendarFeed(ctx context.Context, token string) ([]byte, error
 	}
 	return []byte(cal.Serialize()), nil
 }
-

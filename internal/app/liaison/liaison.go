@@ -82,8 +82,12 @@ func (s *Service) checkPairingDecision(ctx context.Context, t store.Task, d work
 	if err != nil {
 		return nil, s.pairingError(ctx, err, "")
 	}
-	if _, active, err := rows.Active(tx, p.CertificateNo); err != nil || active {
-		return nil, errors.Join(s.pairingError(ctx, err, p.CertificateNo), errAlreadyPaired(p.CertificateNo))
+	_, active, err := rows.Active(tx, p.CertificateNo)
+	switch {
+	case err != nil:
+		return nil, s.Unavailable(ctx, "the database", err)
+	case active:
+		return nil, errAlreadyPaired(p.CertificateNo)
 	}
 	return nil, nil
 }
