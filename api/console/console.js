@@ -479,7 +479,7 @@ async function pageInbox(ctx) {
 
 function inboxRow(t) {
   const claimable = allows(t, 'claim');
-  const outcome = t.outcome ? html` · ${label('outcomes', t.outcome)}` : '';
+  const outcome = t.outcome ? html` · ${outcomeLabel(t, t.outcome)}` : '';
   return html`
     <tr data-task-id="${t.id}" data-case-id="${t.case_id}" data-state="${t.state}">
       <td data-label="办件"><a class="case-link" href="#/case/${encodeURIComponent(t.case_id)}">${t.case_title || t.case_id}</a>
@@ -505,6 +505,15 @@ const allows = (t, action) => (t.actions || []).includes(action);
 // themselves the comment. A pairing request's approval names people instead (pairingStep).
 const reasonRequired = (t, outcome) => outcome !== 'approve' || (t.process === 'demand' && (t.step === 'reply' || t.step === 'rectify'));
 const pairingStep = (t) => t.process === 'pairing_request' && t.step === 'pairing';
+// What an outcome means at the steps of the liaison processes, where 同意 would be unclear.
+const STEP_OUTCOMES = {
+  'pairing_request/pairing': { approve: '确定结对' },
+  'demand/reply': { approve: '答复（办理完毕）', forward: '转交其他单位' },
+  'demand/verify': { approve: '答复属实，请人才评价', return: '退回重新答复' },
+  'demand/complaint': { approve: '差评属实，转整改', reject: '评价不实（申诉复核）' },
+  'demand/rectify': { approve: '整改完成' },
+};
+const outcomeLabel = (t, o) => (STEP_OUTCOMES[`${t.process}/${t.step}`] || {})[o] || label('outcomes', o);
 const canDecide = (t) => allows(t, 'decide');
 
 async function pageCase(ctx, id) {
@@ -595,7 +604,7 @@ function tasksCard(c) {
           <td data-label="承办单位">${deptName(t.department)}<div class="small ${t.decided_by || t.assignee ? '' : 'muted'}">${t.decided_by || t.assignee || '未认领'}</div></td>
           <td data-label="状态" class="nowrap">${taskBadge(t)} ${t.state === 'cancelled' ? '' : warnBadge(t.warning)}</td>
           <td data-label="办理时限">${deadlineCell(t)}</td>
-          <td data-label="办理意见">${t.outcome ? html`<strong class="outcome-${t.outcome}">${label('outcomes', t.outcome)}</strong> ` : ''}${t.comment || ''}${t.decided_at ? html`<div class="muted small">${fmtTime(t.decided_at)}</div>` : ''}</td>
+          <td data-label="办理意见">${t.outcome ? html`<strong class="outcome-${t.outcome}">${outcomeLabel(t, t.outcome)}</strong> ` : ''}${t.comment || ''}${t.decided_at ? html`<div class="muted small">${fmtTime(t.decided_at)}</div>` : ''}</td>
           ${anyActions ? html`<td data-label="操作" class="actions-col"><div class="row-actions">${actions(t)}</div></td>` : ''}
         </tr>`) : emptyRow(6, '尚未生成办理任务。')}</tbody>
     </table></div>
@@ -610,7 +619,7 @@ function timelineCard(c) {
       <li data-kind="${e.kind}" class="tl tl-${e.kind}">
         <div class="tl-time"><time datetime="${e.at}">${fmtTime(e.at)}</time></div>
         <div class="tl-body">
-          <div class="tl-title"><strong>${EVENTS[e.kind] || e.kind}</strong>${e.step ? html` · ${stepName(e.step)}` : ''}${e.outcome ? html` · <span class="outcome outcome-${e.outcome}">${label('outcomes', e.outcome)}</span>` : ''}</div>
+          <div class="tl-title"><strong>${EVENTS[e.kind] || e.kind}</strong>${e.step ? html` · ${stepName(e.step)}` : ''}${e.outcome ? html` · <span class="outcome outcome-${e.outcome}">${outcomeLabel({ process: c.process, step: e.step }, e.outcome)}</span>` : ''}</div>
           ${e.actor || e.department ? html`<div class="muted small">${[
             e.actor ? `${e.actor}${e.role ? `（${roleLabel(e.role)}）` : ''}` : '', deptName(e.department)].filter(Boolean).join(' · ')}</div>` : ''}
           ${e.comment ? html`<div class="tl-comment">${e.comment}</div>` : ''}
@@ -687,7 +696,7 @@ function bindDecision(c, tasks, reload, people) {
     const t = task();
     const outcomes = t.outcomes || [];
     const prev = form.outcome.value;
-    setHTML(form.outcome, html`${outcomes.map((o) => html`<option value="${o}" ${o === prev ? 'selected' : ''}>${label('outcomes', o)}</option>`)}`);
+    setHTML(form.outcome, html`${outcomes.map((o) => html`<option value="${o}" ${o === prev ? 'selected' : ''}>${outcomeLabel(t, o)}</option>`)}`);
     const o = form.outcome.value;
     const lower = CASE_CATEGORY_ORDER.filter((_, i) => i > claimed);
     if (!form.category.options.length) setHTML(form.category, html`${lower.map((v) => html`<option value="${v}">${categoryText(v)}</option>`)}`);
@@ -748,7 +757,7 @@ function bindDecision(c, tasks, reload, people) {
       try {
         const res = await api('POST', `/api/v1/tasks/${encodeURIComponent(t.id)}/decision`, body);
         const st = res.case_state;
-        reload(`已提交“${label('outcomes', body.outcome)}”意见。${st ? `办件当前状态：${CASE_STATES[st] || st}。` : ''}`);
+        reload(`已提交“${outcomeLabel(t, body.outcome)}”意见。${st ? `办件当前状态：${CASE_STATES[st] || st}。` : ''}`);
       } catch (err) {
         showError(err, form);
         if (err instanceof ApiError && err.status === 409) {
@@ -1528,10 +1537,10 @@ async function calendarSubscribe(box) {
   box.hidden = false;
   setHTML(box, html`<section class="card" id="calendar-card"><h2>日历订阅地址</h2>
     <div class="field"><label for="calendar-url">订阅地址（iCalendar）</label>
-      <div class="copy-row"><input id="calendar-url" class="mono" readonly value="${r.url}" aria-describedby="calendar-hint">
+      <div class="copy-row"><textarea id="calendar-url" class="mono calendar-url" rows="2" readonly aria-describedby="calendar-hint">${r.url}</textarea>
         <button type="button" class="btn" id="calendar-copy">复制</button></div>
-      <div class="hint" id="calendar-hint">在手机日历、Outlook 等应用中选择“添加订阅日历”并粘贴此地址，即可看到每名人才的下次联系截止日期。
-        地址本身就是凭据，请勿转发他人；再次点击“订阅日历”会生成新地址，旧地址随即失效。</div></div></section>`);
+      <div class="hint" id="calendar-hint">${'在手机日历、Outlook 等应用中选择“添加订阅日历”并粘贴此地址，即可看到每名人才的下次联系截止日期。'
+        + '地址本身就是凭据，请勿转发他人；再次点击“订阅日历”会生成新地址，旧地址随即失效。'}</div></div></section>`);
   const input = $('#calendar-url');
   input.focus();
   input.select();
@@ -1567,7 +1576,7 @@ async function pageLiaison(ctx) {
     <div id="calendar-box" hidden></div>
     ${contactResultCard()}
     ${mine ? html`<section id="my-pairings-section" aria-labelledby="my-pairings-title">
-      <h2 class="section-title" id="my-pairings-title">我联系的人才 <span class="muted small">${cards.length} 人 · 每年至少联系两次</span></h2>
+      <h2 class="section-title" id="my-pairings-title">我联系的人才 <span class="muted small">${cards.length} 人</span></h2>
       <div class="pairing-cards" id="my-pairings">${cards.length ? cards.map(pairingCard) : html`<p class="card muted">暂无结对联系的人才。</p>`}</div>
     </section>` : ''}
     ${office ? html`<section class="card flush" id="pairings-card">
@@ -1585,7 +1594,7 @@ async function pageLiaison(ctx) {
       <form id="pairing-new-form" novalidate><div class="form-grid form-grid-3">
         <div class="field"><label for="np-cert">人才认定证书编号</label>
           <input id="np-cert" name="certificate_no" class="mono" maxlength="40" autocomplete="off" aria-describedby="np-cert-hint">
-          <div class="hint" id="np-cert-hint">见人才认定证书</div>
+          <div class="hint" id="np-cert-hint">见人才认定证书，如 YG-2026-C-0001</div>
           <div class="field-error" data-error-for="certificate_no"></div></div>
         <div class="field"><label for="np-leader">联系领导（县级领导）</label>
           <select id="np-leader" name="leader">${peopleOptions(people.leaders)}</select>
@@ -1884,10 +1893,12 @@ async function pageDemands(ctx) {
   });
   await load();
   if (rateID && !ctx.stale()) {
-    const d = loaded.find((x) => x.id === rateID) || await api('GET', `/api/v1/demands/${encodeURIComponent(rateID)}`);
-    if (ctx.stale()) return;
-    if (RATEABLE.has(d.state) && can('demand:rate')) openRating(d);
-    else flash('该诉求当前不在待评价状态。', 'error');
+    try {
+      const d = loaded.find((x) => x.id === rateID) || await api('GET', `/api/v1/demands/${encodeURIComponent(rateID)}`);
+      if (ctx.stale()) return;
+      if (RATEABLE.has(d.state) && can('demand:rate')) openRating(d);
+      else flash('该诉求当前不在待评价状态。', 'error');
+    } catch (err) { showError(err); }
   }
 }
 
@@ -1916,7 +1927,11 @@ async function pageCompliance(ctx) {
   const done = t.contacts_due ? Math.round((t.contacts_done / t.contacts_due) * 1000) / 10 : null;
   const dm = r.demands || {};
   const target = dm.target_pct || 100;
-  const hours = (h) => (h === null || h === undefined ? '—' : `${h} 小时`);
+  const hours = (h) => {
+    if (h === null || h === undefined) return '—';
+    if (h >= 1) return `${h} 小时`;
+    return h * 60 >= 1 ? `${Math.round(h * 60)} 分钟` : '不足 1 分钟';
+  };
   const stars = (v) => (v === null || v === undefined ? '—' : `${v} 分`);
   const years = [thisYear, thisYear - 1, thisYear - 2, thisYear - 3];
   if (!years.includes(year)) years.push(year);

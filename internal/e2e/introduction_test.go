@@ -172,11 +172,15 @@ func TestCategoryBCaseFromSubmissionToCertificateAsEachDemoRole(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(page), c.CertificateNo)
 
-	// Category B gets a liaison pairing request: a visible task for the leading-group office.
+	// Category B gets a liaison pairing request: a task for the leading-group office, decided
+	// with the leader and the specialist, which starts the pairing.
 	pairing := id + "-liaison"
 	lgoPairing := waitForTask(t, lgo, pairing)
-	decide(t, lgo, lgoPairing, "approve", "联系领导：王副县长；服务专员：人才办 周敏")
+	lgo.must(http.StatusOK, http.MethodPost, "/api/v1/tasks/"+lgoPairing+"/decision",
+		map[string]string{"outcome": "approve", "leader": "leader.wang", "specialist": "specialist.zhao"}, nil)
 	assert.Equal(t, "paired", getCase(t, lgo, pairing).State)
+	started := waitForState(t, lgo, id+"-pairing", "active", 30*time.Second)
+	assert.Equal(t, "liaison", started.Process)
 
 	auditor := login(t, "auditor")
 	var seen struct {
@@ -191,7 +195,7 @@ func TestCategoryBCaseFromSubmissionToCertificateAsEachDemoRole(t *testing.T) {
 	assert.True(t, verify.OK)
 
 	recordHistory(t, "intro:"+id, "introduction-certified-B")
-	recordHistory(t, "pairing-request:"+id, "pairing-request-paired")
+	recordHistory(t, "pairing-request:"+id, "pairing-request-started-pairing")
 }
 
 // waitForState polls the case until it reaches state.

@@ -125,6 +125,9 @@ func startStack(keep bool) (*stack, error) {
 	cfg.TokenSecret = config.Secret(strings.Repeat("e2e-secret-", 4))
 	hook := newWebhookReceiver()
 	cfg.WebhookURL, cfg.WebhookSecret = hook.server.URL, webhookSecret
+	if cfg.LiaisonFile, err = liaisonFile(dir); err != nil {
+		return nil, err
+	}
 
 	ds, err := devstack.Start(devstack.Options{DatabaseFile: filepath.Join(dir, "temporal.db"), UIPort: -1,
 		Namespace: cfg.Temporal.Namespace, Retention: cfg.Retention, SearchAttributes: workflows.SearchAttributes(),
@@ -166,6 +169,23 @@ func startStack(keep bool) (*stack, error) {
 			os.RemoveAll(dir)
 		}
 	}}, nil
+}
+
+// liaisonFile is the reviewed liaison file with monthly contacts, the first due at least five
+// days after a pairing starts: on the scaled clock a contact falls due within about a minute
+// whatever the date the tests run, with its 3-day reminder still ahead.
+func liaisonFile(dir string) (string, error) {
+	data, err := os.ReadFile(filepath.Join("..", "routing", "liaison.yaml"))
+	if err != nil {
+		return "", err
+	}
+	text := strings.Replace(string(data), "  default: 2 ", "  default: 12", 1)
+	text = strings.Replace(text, "first_due_after_days: 30", "first_due_after_days: 5", 1)
+	if text == string(data) {
+		return "", fmt.Errorf("the liaison file changed shape: update liaisonFile")
+	}
+	path := filepath.Join(dir, "liaison.yaml")
+	return path, os.WriteFile(path, []byte(text), 0o600)
 }
 
 // session is a logged-in demo user.
