@@ -45,6 +45,8 @@ type world struct {
 	policy ledger.Policy
 	talent string // the talent's user id
 	n      int
+	// left records what the other processes were told of departures (certificate left_on).
+	left []string
 }
 
 func newWorld(t *testing.T, months int, amount, budget int64) *world {
@@ -85,7 +87,10 @@ func (w *world) subsidy() flow.Input {
 // actions (relative to the run's start). It returns the final state and the number of runs.
 func (w *world) run(in flow.Input, start time.Time, perRun func(h *workflowtest.Harness, run int)) (string, int) {
 	t := w.t
-	a := &acts.Activities{Ledger: w.ledger}
+	a := &acts.Activities{Ledger: w.ledger, TalentLeft: func(_ context.Context, cert, leftOn, _ string) error {
+		w.left = append(w.left, cert+" "+leftOn)
+		return nil
+	}}
 	for run := 1; ; run++ {
 		require.LessOrEqual(t, run, 100, "runaway continue-as-new")
 		h := workflowtest.NewHarnessOn(t, start, w.rm)
@@ -281,6 +286,7 @@ func TestADepartureMidScheduleStopsPaymentsAndRecoversWhatWasOverpaid(t *testing
 	require.NotNil(t, reply)
 	assert.Equal(t, flow.StateStopped, state)
 	assert.Equal(t, 6, runs)
+	assert.Equal(t, []string{"YG-2026-B-0001 2026-06-15"}, w.left, "the other processes (the liaison pairing) are told the talent left")
 	pays := w.payments(in.CaseID)
 	require.Len(t, pays, 5, "nothing booked after the report")
 	for _, p := range pays[:4] {

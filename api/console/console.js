@@ -1537,7 +1537,7 @@ async function calendarSubscribe(box) {
   box.hidden = false;
   setHTML(box, html`<section class="card" id="calendar-card"><h2>日历订阅地址</h2>
     <div class="field"><label for="calendar-url">订阅地址（iCalendar）</label>
-      <div class="copy-row"><textarea id="calendar-url" class="mono calendar-url" rows="2" readonly aria-describedby="calendar-hint">${r.url}</textarea>
+      <div class="copy-row"><textarea id="calendar-url" class="mono calendar-url" rows="3" readonly aria-describedby="calendar-hint">${r.url}</textarea>
         <button type="button" class="btn" id="calendar-copy">复制</button></div>
       <div class="hint" id="calendar-hint">${'在手机日历、Outlook 等应用中选择“添加订阅日历”并粘贴此地址，即可看到每名人才的下次联系截止日期。'
         + '地址本身就是凭据，请勿转发他人；再次点击“订阅日历”会生成新地址，旧地址随即失效。'}</div></div></section>`);

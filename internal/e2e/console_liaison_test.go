@@ -180,6 +180,15 @@ func TestConsoleLiaisonFromPairingToRatingAndCompliance(t *testing.T) {
 	assert.Contains(t, string(ics), "BEGIN:VEVENT")
 	leader.screenshot("liaison-leader-calendar")
 
+	// The leader's other pages also fit the phone: the demands of the pairings, and compliance.
+	leader.open("#/demands", sel(`document.querySelector('#demands-rows tr[data-demand-id=%q]')`, demandID))
+	assert.Contains(t, leader.text(sel(`#demands-rows tr[data-demand-id=%q]`, demandID)), "县教育局")
+	assert.True(t, leader.fitsWidth(), "the demands fit a 390 px screen")
+	leader.screenshot("liaison-leader-demands")
+	leader.open("#/compliance", `document.querySelector('#compliance-table tr[data-leader="leader.wang"]')`)
+	assert.True(t, leader.fitsWidth(), "the compliance report fits a 390 px screen")
+	leader.screenshot("liaison-leader-compliance")
+
 	var got consolePairingDoc
 	lgo.must(http.StatusOK, http.MethodGet, "/api/v1/pairings/"+pairingID, nil, &got)
 	require.Len(t, got.Contacts, 1)

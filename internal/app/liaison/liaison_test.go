@@ -402,3 +402,16 @@ func TestAPairingRequestIsDecidedWithALeaderAndASpecialistWhoHoldThoseRoles(t *t
 	require.NoError(t, decide(tasks.DecisionInput{Outcome: "approve", Leader: "leader.wang", Specialist: "specialist.zhao"}))
 	assert.Equal(t, []string{workflows.UpdateDecide}, w.Engine.Updates)
 }
+
+// TestADepartureReportedForTheTalentsSubsidyEndsTheirPairing: the subsidy's departure reaches
+// the liaison process, which ends the talent's active pairing; a talent without one is fine.
+func TestADepartureReportedForTheTalentsSubsidyEndsTheirPairing(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.certified("applicant.li", "YG-2026-B-0001", domain.CategoryB)
+	w.pairing("pair_wang", "YG-2026-B-0001", "leader.wang", "specialist.zhao", "2026-12-31", false)
+	require.NoError(t, appl.EndForDeparture(ctx, w.DB.DB, w.Engine, "YG-2026-B-0009", "离职"))
+	assert.Empty(t, w.Engine.Updates)
+	require.NoError(t, appl.EndForDeparture(ctx, w.DB.DB, w.Engine, "YG-2026-B-0001", "人才离职（补贴登记离职 2026-06-15）"))
+	assert.Equal(t, []string{flow.UpdateEnd}, w.Engine.Updates)
+}
