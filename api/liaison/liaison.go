@@ -55,11 +55,7 @@ func Process() process.Definition {
 				return nil, err
 			}
 			a := &acts.Activities{DB: env.DB, Plan: plan, Scale: env.Config.TimeScale}
-			var out []process.Activity
-			for name, fn := range a.Register() {
-				out = append(out, process.Activity{Name: name, Fn: fn})
-			}
-			return out, nil
+			return process.ActivitiesOf(a.Register()), nil
 		},
 		Schema:   &rows.Schema,
 		Readable: appl.Readable,

@@ -44,11 +44,7 @@ func Process() process.Definition {
 		Workflows: []process.Workflow{{Name: flow.WorkflowSubsidy, Fn: flow.SubsidyDisbursement}},
 		Activities: func(env process.Env) ([]process.Activity, error) {
 			a := &acts.Activities{Ledger: ledger.Ledger{DB: env.DB}, TalentLeft: env.TalentLeft}
-			var out []process.Activity
-			for name, fn := range a.Register() {
-				out = append(out, process.Activity{Name: name, Fn: fn})
-			}
-			return out, nil
+			return process.ActivitiesOf(a.Register()), nil
 		},
 		Schema:   &ledger.Schema,
 		OnClosed: acts.OnClosed,

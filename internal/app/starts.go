@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"talentflow/internal/store"
+	"talentflow/workflows"
 )
 
 // Starting a case is crash-safe: the transaction that submits a case also records the start of
@@ -107,4 +108,23 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// Settle waits until a case's workflow waits for people again (its first tasks are in the read
+// model), so that a caller who just started or changed it sees it under way. A workflow that
+// is slow to answer is only logged: the case goes on.
+func (a *App) Settle(ctx context.Context, caseID, workflowID string) {
+	var status workflows.CaseStatus
+	if err := a.Engine.Update(ctx, workflowID, workflows.UpdateSettled, nil, &status); err != nil {
+		a.Log.WarnContext(ctx, "case started but did not settle in time", "case", caseID, "err", err)
+	}
+}
+
+// LaunchAndSettle starts the recorded workflow of a case and waits until it has settled.
+func (a *App) LaunchAndSettle(ctx context.Context, caseID, workflowID string) error {
+	if err := a.Launch(ctx, caseID); err != nil {
+		return err
+	}
+	a.Settle(ctx, caseID, workflowID)
+	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 
@@ -37,6 +38,16 @@ type Workflow struct {
 type Activity struct {
 	Name string
 	Fn   any
+}
+
+// ActivitiesOf lists the activities a process's Register map names, in a stable order.
+func ActivitiesOf(byName map[string]any) []Activity {
+	out := make([]Activity, 0, len(byName))
+	for name, fn := range byName {
+		out = append(out, Activity{Name: name, Fn: fn})
+	}
+	slices.SortFunc(out, func(a, b Activity) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // Env is what a process builds its parts from.

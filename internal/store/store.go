@@ -85,6 +85,15 @@ func sqliteDSN(path string) string {
 		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_txlock=immediate"
 }
 
+// MigrationsOf is the migrations folder dir of a process's embedded files (a schema's FS).
+func MigrationsOf(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
 // Schema is a set of migrations beyond the foundation: a process's own read-model tables.
 // FS holds a folder per dialect (sqlite/, postgres/) of goose files; their versions are
 // tracked in a table of their own, so each process numbers its migrations from 1.

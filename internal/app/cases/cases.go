@@ -145,7 +145,7 @@ func (s *Service) readableCase(ctx context.Context, p *authz.Principal, id strin
 		return c, false, s.Unavailable(ctx, "the database", err)
 	case read:
 		return c, works, nil
-	case outsider(p):
+	case Outsider(p):
 		return c, false, app.NotFound("no case %s of yours", id)
 	}
 	return c, false, app.Forbidden("case %s has no task in your departments", id)
@@ -350,8 +350,9 @@ func (s *Service) ReadableCase(ctx context.Context, p *authz.Principal, id strin
 	return err
 }
 
-// outsider: a talent or an employer's clerk, who is not told whether another's case exists.
-func outsider(p *authz.Principal) bool {
+// Outsider is a talent or an employer's clerk, who is not told whether another's case (or
+// pairing, or demand) exists.
+func Outsider(p *authz.Principal) bool {
 	for _, g := range p.Grants {
 		if g.Role != authz.RoleApplicant && g.Role != authz.RoleEmployer {
 			return false

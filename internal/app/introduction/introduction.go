@@ -147,13 +147,9 @@ func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id
 	if err := a.storeError(ctx, id, err); err != nil {
 		return cases.CaseDetail{}, err
 	}
-	if err := a.Launch(ctx, id); err != nil {
-		return cases.CaseDetail{}, err
-	}
 	// Answer once the case has opened its first task, so the caller sees it under way.
-	var status workflows.CaseStatus
-	if err := a.Engine.Update(ctx, flow.WorkflowID(id), workflows.UpdateSettled, nil, &status); err != nil {
-		a.Log.WarnContext(ctx, "case started but did not settle in time", "case", id, "err", err)
+	if err := a.LaunchAndSettle(ctx, id, flow.WorkflowID(id)); err != nil {
+		return cases.CaseDetail{}, err
 	}
 	return a.Case(ctx, p, id)
 }

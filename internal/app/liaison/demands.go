@@ -10,6 +10,7 @@ import (
 
 	"talentflow/authz"
 	"talentflow/internal/app"
+	"talentflow/internal/app/cases"
 	"talentflow/internal/domain"
 	"talentflow/internal/store"
 	rows "talentflow/internal/store/liaison"
@@ -168,7 +169,7 @@ func (s *Service) demandRow(ctx context.Context, p *authz.Principal, id string) 
 		if err := s.DB.WithContext(ctx).Model(&rows.Demand{}).Where("case_id = ?", id).Count(&n).Error; err != nil {
 			return d, s.Unavailable(ctx, "the database", err)
 		}
-		if n == 0 || outsider(p) {
+		if n == 0 || cases.Outsider(p) {
 			return d, app.NotFound("no demand %s", id)
 		}
 		return d, app.Forbidden("demand %s is neither routed to your department nor from one of your pairings", id)

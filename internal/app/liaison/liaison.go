@@ -141,12 +141,8 @@ func (s *Service) CreatePairing(ctx context.Context, p *authz.Principal, in Pair
 	if err != nil {
 		return app.Created{}, s.pairingError(ctx, err, in.CertificateNo)
 	}
-	if err := s.Launch(ctx, id); err != nil {
+	if err := s.LaunchAndSettle(ctx, id, flow.WorkflowID(id)); err != nil {
 		return app.Created{}, err
-	}
-	var status workflows.CaseStatus
-	if err := s.Engine.Update(ctx, flow.WorkflowID(id), workflows.UpdateSettled, nil, &status); err != nil {
-		s.Log.WarnContext(ctx, "pairing started but did not settle in time", "case", id, "err", err)
 	}
 	return app.Created{ID: id}, nil
 }
@@ -349,7 +345,7 @@ func (s *Service) pairing(ctx context.Context, p *authz.Principal, id string) (r
 	if all, _ := s.Authz.Departments(p.Grants, p.User.ID, authz.PairingRead); all {
 		return row, nil
 	}
-	if outsider(p) {
+	if cases.Outsider(p) {
 		return row, app.NotFound("no pairing %s of yours", id)
 	}
 	return row, app.Forbidden("pairing %s is not one of yours", id)
@@ -571,10 +567,7 @@ func (s *Service) LogContact(ctx context.Context, p *authz.Principal, id string,
 	}
 	out := ContactAnswer{ID: res.ID, DueOn: res.DueOn, Demands: []DemandStarted{}}
 	for _, d := range res.Demands {
-		var status workflows.CaseStatus
-		if err := s.Engine.Update(ctx, flow.DemandWorkflowID(d.ID), workflows.UpdateSettled, nil, &status); err != nil {
-			s.Log.WarnContext(ctx, "demand started but did not settle in time", "case", d.ID, "err", err)
-		}
+		s.Settle(ctx, d.ID, flow.DemandWorkflowID(d.ID))
 		started := DemandStarted{ID: d.ID, Department: d.Department}
 		var t store.Task
 		if err := s.DB.WithContext(ctx).Where("case_id = ? AND state = ?", d.ID, workflows.TaskOpen).Order("opened_at").Take(&t).Error; err == nil {
@@ -619,15 +612,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// outsider: a talent or an employer's clerk, who is not told whether another's pairing exists.
-func outsider(p *authz.Principal) bool {
-	for _, g := range p.Grants {
-		if g.Role != authz.RoleApplicant && g.Role != authz.RoleEmployer {
-			return false
-		}
-	}
-	return len(p.Grants) > 0
-}
 
 // dateOnly keeps the day of a date column read through an aggregate (SQLite answers a
 // timestamp for MAX over dates).

@@ -344,12 +344,8 @@ func (s *Service) Apply(ctx context.Context, p *authz.Principal, in Application)
 	case err != nil:
 		return app.Created{}, s.Unavailable(ctx, "the database", err)
 	}
-	if err := s.Launch(ctx, id); err != nil {
+	if err := s.LaunchAndSettle(ctx, id, flow.WorkflowID(id)); err != nil {
 		return app.Created{}, err
-	}
-	var status workflows.CaseStatus
-	if err := s.Engine.Update(ctx, flow.WorkflowID(id), workflows.UpdateSettled, nil, &status); err != nil {
-		s.Log.WarnContext(ctx, "subsidy started but did not settle in time", "case", id, "err", err)
 	}
 	return app.Created{ID: id}, nil
 }

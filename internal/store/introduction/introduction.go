@@ -4,7 +4,6 @@ package introduction
 
 import (
 	"embed"
-	"io/fs"
 	"time"
 
 	"talentflow/internal/store"
@@ -14,7 +13,7 @@ import (
 var migrations embed.FS
 
 // Schema is this process's migrations, applied after the foundation's.
-var Schema = store.Schema{Name: "introduction", FS: mustSub("migrations")}
+var Schema = store.Schema{Name: "introduction", FS: store.MigrationsOf(migrations, "migrations")}
 
 // Profile is the profile of a talent introduction application (人才引进认定).
 type Profile struct {
@@ -35,11 +34,3 @@ type Profile struct {
 
 // TableName keeps the table's name.
 func (Profile) TableName() string { return "introductions" }
-
-func mustSub(dir string) fs.FS {
-	sub, err := fs.Sub(migrations, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}

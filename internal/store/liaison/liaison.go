@@ -9,7 +9,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"time"
 
@@ -24,15 +23,7 @@ import (
 var migrations embed.FS
 
 // Schema is this process's migrations, applied after the foundation's.
-var Schema = store.Schema{Name: "liaison", FS: mustSub("migrations")}
-
-func mustSub(dir string) fs.FS {
-	sub, err := fs.Sub(migrations, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Schema = store.Schema{Name: "liaison", FS: store.MigrationsOf(migrations, "migrations")}
 
 // Pairing states.
 const (

@@ -8,7 +8,6 @@ package subsidy
 import (
 	"embed"
 	"encoding/json"
-	"io/fs"
 	"strings"
 	"time"
 
@@ -20,15 +19,7 @@ import (
 var migrations embed.FS
 
 // Schema is this process's migrations, applied after the foundation's.
-var Schema = store.Schema{Name: "subsidy", FS: mustSub("migrations")}
-
-func mustSub(dir string) fs.FS {
-	sub, err := fs.Sub(migrations, dir)
-	if err != nil {
-		panic(err)
-	}
-	return sub
-}
+var Schema = store.Schema{Name: "subsidy", FS: store.MigrationsOf(migrations, "migrations")}
 
 // Policy is one version of a subsidy policy with its budget for its year.
 type Policy struct {
