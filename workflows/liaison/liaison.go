@@ -164,6 +164,8 @@ type PairingState struct {
 	// Reminded lists the reminders (days before) sent for the current due date.
 	Reminded []int `json:"reminded,omitempty"`
 	Overdue  bool  `json:"overdue"`
+	// Met: a contact met the current due date; the pairing moves on to the next one.
+	Met bool `json:"met,omitempty"`
 	// NextNag is when the next weekly overdue reminder goes (process time).
 	NextNag time.Time `json:"next_nag,omitzero"`
 	// Cycle counts the due dates passed; Contacts the contacts logged; Runs the runs.

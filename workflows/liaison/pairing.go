@@ -77,9 +77,10 @@ type pairing struct {
 	*workflows.Case
 	in PairingInput
 	st *PairingState
-	// met: a contact met the current due date; ending: the office ended the pairing.
-	met    bool
+	// ending: the office ended the pairing; busy: the body is changing the schedule (an alarm
+	// or an advance), which a contact waits for, so that it meets the due date that holds.
 	ending *workflows.CaseAction
+	busy   bool
 }
 
 func (p *pairing) scale() float64 {
@@ -140,16 +141,17 @@ func (p *pairing) run(ctx workflow.Context) (string, error) {
 		if p.ending != nil {
 			return p.finish(ctx)
 		}
-		if p.met {
-			p.met = false
+		if p.st.Met {
+			p.busy = true
 			if err := p.advance(ctx); err != nil {
 				return "", err
 			}
+			p.busy = false
 			return "", p.continueAsNew(ctx)
 		}
 		at, fire := p.nextAlarm()
 		if wait := p.clock(at).Sub(workflow.Now(ctx)); wait > 0 {
-			woken, err := p.Wait(ctx, wait, func() bool { return p.met || p.ending != nil })
+			woken, err := p.Wait(ctx, wait, func() bool { return p.st.Met || p.ending != nil })
 			if err != nil {
 				return "", err
 			}
@@ -158,12 +160,14 @@ func (p *pairing) run(ctx workflow.Context) (string, error) {
 			}
 		}
 		cycle := p.st.Cycle
+		p.busy = true
 		if err := fire(ctx); err != nil {
 			return "", err
 		}
 		if err := p.Commit(ctx); err != nil {
 			return "", err
 		}
+		p.busy = false
 		if p.st.Cycle != cycle || p.ShouldContinueAsNew(ctx) {
 			return "", p.continueAsNew(ctx)
 		}
@@ -324,6 +328,7 @@ func (p *pairing) miss(ctx workflow.Context) error {
 // advance moves to the next due date once a contact met the current one.
 func (p *pairing) advance(ctx workflow.Context) error {
 	next, _ := domain.NextDueDate(day(p.st.Due), p.in.Cadence.PerYear)
+	p.st.Met = false
 	p.st.Opens = p.dueAt().Format(time.DateOnly)
 	p.st.Due = next.Format(time.DateOnly)
 	p.st.Cycle++
@@ -339,6 +344,9 @@ func (p *pairing) advance(ctx workflow.Context) error {
 func (p *pairing) closed() bool { return p.ending != nil || p.Status().Closed }
 
 func (p *pairing) validateContact(ctx workflow.Context, in ContactInput) error {
+	if p.st == nil {
+		return workflows.Conflict("pairing %s is starting: try again in a moment", p.ID())
+	}
 	if p.closed() {
 		return workflows.Conflict("pairing %s has ended", p.ID())
 	}
@@ -375,7 +383,11 @@ func (p *pairing) validateContact(ctx workflow.Context, in ContactInput) error {
 // each demand it raised starts as a workflow of its own, routed to its department.
 func (p *pairing) logContact(ctx workflow.Context, in ContactInput) (ContactResult, error) {
 	res := ContactResult{ID: in.ID, Demands: []DemandStarted{}}
-	meets := !p.met && !day(in.Date).Before(day(p.st.Opens))
+	// Let an alarm or an advance in progress finish: the contact meets the due date that holds.
+	if err := workflow.Await(ctx, func() bool { return !p.busy }); err != nil {
+		return res, err
+	}
+	meets := !p.st.Met && !day(in.Date).Before(day(p.st.Opens))
 	rec := ContactRecord{ID: in.ID, Date: in.Date, Form: in.Form, Notes: in.Notes, Leader: p.in.Leader.Username,
 		LoggedBy: in.Actor.Username, Role: in.Actor.Role}
 	r := PairingRecord{Contact: &rec}
@@ -415,7 +427,8 @@ func (p *pairing) logContact(ctx workflow.Context, in ContactInput) (ContactResu
 	}
 	if meets {
 		p.Event(ctx, workflows.Event{Kind: EventDueMet, Detail: p.st.Due})
-		p.met = true
+		// Part of the state, so that a hand-over that follows carries it.
+		p.st.Met = true
 	}
 	p.Answer(ctx)
 	return res, nil
