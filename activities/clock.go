@@ -72,6 +72,13 @@ func (c *Clock) Measure(ctx context.Context, req workflows.MeasureRequest) (work
 	return out, nil
 }
 
+// WorkingHours is how many working hours lie between two instants of (scaled) process time,
+// a working day counting eight.
+func (c *Clock) WorkingHours(from, to time.Time) float64 {
+	days, _ := c.Calendar.Elapsed(from, from.Add(time.Duration(float64(to.Sub(from))/c.scale())))
+	return days * 8
+}
+
 // scaled maps an instant of calendar time to the moment it happens under the time scale.
 func (c *Clock) scaled(start, t time.Time) time.Time {
 	return start.Add(time.Duration(float64(t.Sub(start)) * c.scale()))

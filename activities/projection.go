@@ -29,6 +29,8 @@ type Projector struct {
 	// OnClosed is the processes' read-model changes when a case closes (the registry's); it
 	// runs in the projection's transaction.
 	OnClosed func(tx *gorm.DB, process, caseID string) error
+	// Hours measures a decided task's handling time in working hours (nil: not measured).
+	Hours func(from, to time.Time) float64
 }
 
 // Project applies one projection in one transaction. Case and task rows only move forward
@@ -44,7 +46,7 @@ func (p *Projector) Project(ctx context.Context, pr workflows.Projection) (workf
 			}
 		}
 		for _, t := range pr.Tasks {
-			if err := upsertTask(tx, t, now); err != nil {
+			if err := p.upsertTask(tx, t, now); err != nil {
 				return err
 			}
 		}
@@ -116,7 +118,7 @@ func (p *Projector) upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time
 	return nil
 }
 
-func upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
+func (p *Projector) upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
 	row := store.Task{
 		ID: t.ID, CaseID: t.CaseID, Process: t.Process, Step: t.Step, StepName: t.StepName, Attempt: t.Attempt,
 		Mode: string(t.Mode), Department: t.Department, Role: t.Role, Assignee: t.Assignee, State: t.State,
@@ -125,16 +127,20 @@ func upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time) error {
 		Escalation: t.Escalation, UrgeCount: t.UrgeCount, Rev: t.Rev, UpdatedAt: now,
 		Outcomes: joinOutcomes(t.Outcomes), ReturnTargets: strings.Join(t.ReturnTargets, ","),
 	}
+	if row.DecidedAt != nil && p.Hours != nil {
+		h := p.Hours(row.OpenedAt, *row.DecidedAt)
+		row.WorkingHours = &h
+	}
 	err := tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"assignee", "state", "outcome", "comment", "decided_by", "decided_at",
-			"deadline", "yellow_at", "warning", "escalation", "urge_count", "rev", "updated_at"}),
+			"deadline", "yellow_at", "warning", "escalation", "urge_count", "rev", "updated_at", "working_hours"}),
 		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "tasks.rev < excluded.rev"}}},
 	}).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("task %s: %w", t.ID, err)
 	}
-	return nil
+	return store.CountDecision(tx, row)
 }
 
 func joinOutcomes(os []domain.Outcome) string {

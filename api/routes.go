@@ -3,6 +3,8 @@ package api
 import (
 	"net/http"
 
+	"github.com/labstack/echo/v4"
+
 	"talentflow/api/httpx"
 
 	"talentflow/authz"
@@ -10,6 +12,7 @@ import (
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/cases"
+	"talentflow/internal/app/monitoring"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
@@ -111,6 +114,15 @@ func (s *Server) routes() []httpx.Route {
 			Summary: "The audit log, newest first, with filters.", Query: auditlog.AuditFilter{}, Out: auditlog.AuditPage{}, Handler: s.listAudit},
 		{ID: "verifyAudit", Method: http.MethodGet, Path: "/api/v1/audit/verify", Action: authz.AuditRead, Tag: "audit",
 			Summary: "Recompute the audit log's hash chain.", Out: audit.Report{}, Handler: s.verifyAudit},
+
+		{ID: "dashboard", Method: http.MethodGet, Path: "/api/v1/dashboard", Action: authz.DashboardRead, Tag: "monitoring",
+			Summary: "The leading group's dashboard (督办) for a period (default: the 90 days to today): per department open, yellow, red, done, median and p90 handling time in working hours, share on time; per process cases by state and a weekly trend; subsidy budgets; liaison contacts; demands. Each row's drill names the list behind each number.",
+			Query:   monitoring.Query{}, Out: monitoring.Dashboard{},
+			Handler: func(c echo.Context) error {
+				return httpx.WithQuery(c, func(q monitoring.Query) (monitoring.Dashboard, error) {
+					return s.Monitoring.Dashboard(c.Request().Context(), httpx.Principal(c), q)
+				})
+			}},
 	}
 	return append(core, s.ProcessRoutes...)
 }

@@ -31,6 +31,7 @@ import (
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/cases"
+	"talentflow/internal/app/monitoring"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
@@ -65,6 +66,8 @@ type Server struct {
 	// Processes is the registry of processes; ProcessRoutes are their routes.
 	Processes     *process.Registry
 	ProcessRoutes []httpx.Route
+	// Monitoring is the leading group's dashboard and report.
+	Monitoring *monitoring.Service
 
 	openapiOnce sync.Once
 	openapiJSON []byte

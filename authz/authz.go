@@ -84,6 +84,8 @@ const (
 	DemandRead     Action = "demand:read"        // read every demand county-wide
 	DemandRate     Action = "demand:rate"        // rate a demand: the talent, or the specialist for them (object check)
 	ComplianceRead Action = "liaison:compliance" // the liaison compliance report
+	// Monitoring (督办).
+	DashboardRead Action = "dashboard:read" // the leading group's dashboard and the joint-meeting report
 )
 
 // Anywhere is the domain of a route-level check: may the user do this in some department?

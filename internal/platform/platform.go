@@ -32,6 +32,7 @@ import (
 	"talentflow/internal/app/attachments"
 	"talentflow/internal/app/auditlog"
 	"talentflow/internal/app/cases"
+	"talentflow/internal/app/monitoring"
 	"talentflow/internal/app/notifications"
 	"talentflow/internal/app/users"
 	"talentflow/internal/calendar"
@@ -137,10 +138,12 @@ func NewWorker(cfg *config.Config, svc *Services) (sdkworker.Worker, error) {
 		host, _, _ := strings.Cut(cfg.SMTPAddr, ":")
 		deliverer.SMTPAuth = smtp.PlainAuth("", cfg.SMTPUser, cfg.SMTPPassword.Reveal(), host)
 	}
+	clock := &activities.Clock{Calendar: cal, Scale: cfg.TimeScale, YellowShare: cfg.YellowShare,
+		LGODelayDays: cfg.LGODelayDays, Log: log}
 	acts := worker.Activities{
-		Projector: &activities.Projector{DB: db, Channels: deliverer.Channels(), Log: log, OnClosed: svc.Processes.OnClosed()},
-		Clock: &activities.Clock{Calendar: cal, Scale: cfg.TimeScale, YellowShare: cfg.YellowShare,
-			LGODelayDays: cfg.LGODelayDays, Log: log},
+		Projector: &activities.Projector{DB: db, Channels: deliverer.Channels(), Log: log, OnClosed: svc.Processes.OnClosed(),
+			Hours: clock.WorkingHours},
+		Clock:     clock,
 		Deliverer: deliverer,
 	}
 	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
@@ -182,7 +185,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 		return nil, err
 	}
 	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
-		Processes: svc.Processes, ProcessRoutes: routes,
+		Processes: svc.Processes, ProcessRoutes: routes, Monitoring: monitoring.New(a),
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
 		}}

@@ -126,6 +126,8 @@ type Task struct {
 	UrgeCount  int
 	Rev        int64
 	UpdatedAt  time.Time
+	// WorkingHours is how long the task took, in working hours, once decided.
+	WorkingHours *float64
 	// Outcomes and ReturnTargets are comma-separated: what the step offers.
 	Outcomes      string
 	ReturnTargets string

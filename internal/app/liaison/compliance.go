@@ -3,6 +3,8 @@ package liaison
 import (
 	"context"
 	"math"
+
+	"gorm.io/gorm"
 	"slices"
 	"time"
 
@@ -80,15 +82,17 @@ func (s *Service) Compliance(ctx context.Context, q ComplianceQuery) (Compliance
 	if year == 0 {
 		year = s.year()
 	}
-	out, err := s.compliance(ctx, year)
+	out, err := ComplianceOf(ctx, s.DB.DB, year)
 	if err != nil {
 		return Compliance{}, s.Unavailable(ctx, "the database", err)
 	}
 	return out, nil
 }
 
-func (s *Service) compliance(ctx context.Context, year int) (Compliance, error) {
-	db := s.DB.WithContext(ctx)
+// ComplianceOf computes a year's compliance from the read model (also for the leading
+// group's dashboard and the joint-meeting report).
+func ComplianceOf(ctx context.Context, gdb *gorm.DB, year int) (Compliance, error) {
+	db := gdb.WithContext(ctx)
 	jan1 := time.Date(year, 1, 1, 0, 0, 0, 0, domain.ChinaTime)
 	dec31 := time.Date(year, 12, 31, 0, 0, 0, 0, domain.ChinaTime)
 	from, to := jan1.Format(time.DateOnly), dec31.Format(time.DateOnly)

@@ -612,7 +612,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-
 // dateOnly keeps the day of a date column read through an aggregate (SQLite answers a
 // timestamp for MAX over dates).
 func dateOnly(s string) string {
