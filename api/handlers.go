@@ -97,6 +97,10 @@ type Vocabularies struct {
 	// SubsidyKinds and PaymentStates label the subsidy process's vocabularies.
 	SubsidyKinds  []Term `json:"subsidy_kinds"`
 	PaymentStates []Term `json:"payment_states"`
+	// DemandTypes, ContactForms and Ratings label the liaison process's vocabularies.
+	DemandTypes  []Term `json:"demand_types"`
+	ContactForms []Term `json:"contact_forms"`
+	Ratings      []Term `json:"ratings"`
 }
 
 func terms[T ~string](values []string, label func(T) string) []Term {
@@ -127,6 +131,9 @@ func (s *Server) vocabularies(c echo.Context) error {
 		Events:        registryTerms(s.Processes.Events()),
 		SubsidyKinds:  terms(domain.SubsidyKindValues(), domain.SubsidyKind.Label),
 		PaymentStates: terms(domain.PaymentStateValues(), domain.PaymentState.Label),
+		DemandTypes:   terms(domain.DemandTypeValues(), domain.DemandType.Label),
+		ContactForms:  terms(domain.ContactFormValues(), domain.ContactForm.Label),
+		Ratings:       []Term{{"5", domain.RatingLabel(5)}, {"4", domain.RatingLabel(4)}, {"3", domain.RatingLabel(3)}, {"2", domain.RatingLabel(2)}, {"1", domain.RatingLabel(1)}},
 	})
 }
 

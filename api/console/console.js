@@ -1964,7 +1964,7 @@ async function pageCompliance(ctx) {
           <td data-label="平均评价" class="num">${stars(l.avg_rating)}</td></tr>`;
       }) : emptyRow(9, '本年度暂无结对。')}</tbody></table></div></section>
     <section class="card" id="compliance-demands"><h2>诉求办理与“好差评”闭环</h2>
-      <dl class="dl">
+      <dl class="dl dl-compact">
         <div><dt>办理中</dt><dd>${dm.demands_open || 0} 件</dd></div><div><dt>已办结</dt><dd>${dm.demands_closed || 0} 件</dd></div>
         <div><dt>超期未办结</dt><dd>${dm.demands_overdue || 0} 件</dd></div><div><dt>办结用时中位数</dt><dd>${hours(dm.median_resolution_hours)}</dd></div>
         <div><dt>平均评价</dt><dd>${stars(dm.avg_rating)}</dd></div><div><dt>差评</dt><dd>${dm.poor_ratings || 0} 件次</dd></div>

@@ -440,11 +440,12 @@ func TestConsoleLoginErrorNavigationByPermissionAndLogout(t *testing.T) {
 	assert.Equal(t, "#/login", evalIn[string](b, `location.hash`))
 	b.screenshot("login-error")
 
-	// A county leader reads notifications only: no inbox, no application form.
+	// A county leader lands on their talents: no task inbox, no application form.
 	b.do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#login-password').value = ''`))
 	b.login("leader.wang")
-	assert.Equal(t, "#/notifications", evalIn[string](b, `location.hash`))
-	assert.Equal(t, []string{"#/notifications"}, evalIn[[]string](b, `[...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href'))`))
+	assert.Equal(t, "#/liaison", evalIn[string](b, `location.hash`))
+	assert.Equal(t, []string{"#/liaison", "#/demands", "#/compliance", "#/notifications"},
+		evalIn[[]string](b, `[...document.querySelectorAll('#nav a')].map(a => a.getAttribute('href'))`))
 	assert.Contains(t, b.text("#user-roles"), "县级领导@")
 	b.open("#/inbox", `document.querySelector('#view h1')?.textContent === '无权访问'`)
 	assert.NotEmpty(t, evalIn[string](b, `sessionStorage.getItem('tf.token') || ''`))

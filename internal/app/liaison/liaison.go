@@ -531,9 +531,10 @@ type ContactAnswer struct {
 
 // DemandStarted is a demand a contact raised.
 type DemandStarted struct {
-	ID         string     `json:"id"`
-	Department string     `json:"department"`
-	Deadline   *time.Time `json:"deadline"`
+	ID         string            `json:"id"`
+	Type       domain.DemandType `json:"type"`
+	Department string            `json:"department"`
+	Deadline   *time.Time        `json:"deadline"`
 }
 
 // LogContact logs a contact of the caller's pairing (its leader, or its specialist on the
@@ -566,9 +567,9 @@ func (s *Service) LogContact(ctx context.Context, p *authz.Principal, id string,
 		return ContactAnswer{}, app.Acting(who), s.EngineError(ctx, err)
 	}
 	out := ContactAnswer{ID: res.ID, DueOn: res.DueOn, Demands: []DemandStarted{}}
-	for _, d := range res.Demands {
+	for i, d := range res.Demands {
 		s.Settle(ctx, d.ID, flow.DemandWorkflowID(d.ID))
-		started := DemandStarted{ID: d.ID, Department: d.Department}
+		started := DemandStarted{ID: d.ID, Type: req.Demands[i].Type, Department: d.Department}
 		var t store.Task
 		if err := s.DB.WithContext(ctx).Where("case_id = ? AND state = ?", d.ID, workflows.TaskOpen).Order("opened_at").Take(&t).Error; err == nil {
 			started.Deadline = t.Deadline
