@@ -280,6 +280,7 @@ func routeTable(f fixtures) map[string]expectation {
 		"POST /api/v1/me/calendar":       {path: "/api/v1/me/calendar", ok: everyone, body: js(map[string]string{})},
 		"GET /calendar/:file":            {path: "/calendar/" + f.calendarToken + ".ics", public: true},
 		"GET /api/v1/dashboard":          {path: "/api/v1/dashboard?from=2026-01-01&to=2026-12-31", ok: []string{lgo, leader, auditor}},
+		"GET /api/v1/reports/quarterly":  {path: "/api/v1/reports/quarterly?year=2026&quarter=4&format=csv", ok: []string{lgo, leader, auditor}},
 
 		"GET /":            {path: "/", public: true},
 		"GET /console.js":  {path: "/console.js", public: true},

@@ -123,6 +123,21 @@ func (s *Server) routes() []httpx.Route {
 					return s.Monitoring.Dashboard(c.Request().Context(), httpx.Principal(c), q)
 				})
 			}},
+		{ID: "quarterlyReport", Method: http.MethodGet, Path: "/api/v1/reports/quarterly", Action: authz.DashboardRead, Tag: "monitoring",
+			Summary: "The joint-meeting report (人才工作联席会) of a quarter: an XLSX workbook (format=xlsx, the default) with sheets for department performance, process throughput, subsidy spending against budget and liaison compliance, or the same tables as CSV (UTF-8 with BOM).",
+			Query:   monitoring.ReportQuery{}, Produces: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+			Handler: func(c echo.Context) error {
+				var q monitoring.ReportQuery
+				if err := httpx.BindQuery(c, &q); err != nil {
+					return err
+				}
+				r, err := s.Monitoring.QuarterlyReport(c.Request().Context(), httpx.Principal(c), q)
+				if err != nil {
+					return err
+				}
+				c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+r.Filename+`"`)
+				return c.Blob(http.StatusOK, r.ContentType, r.Data)
+			}},
 	}
 	return append(core, s.ProcessRoutes...)
 }

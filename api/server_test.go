@@ -128,7 +128,7 @@ func newTestServerWith(t *testing.T, extra ...process.Definition) *testServer {
 	routes, err := registry.Routes(process.Env{DB: db, Log: log, Config: &config.Config{Process: config.Process{CountyCode: "YG"}}, App: a, Cases: cs})
 	require.NoError(t, err)
 	srv := &api.Server{
-		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Processes: registry, ProcessRoutes: routes, Monitoring: monitoring.New(a),
+		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Processes: registry, ProcessRoutes: routes, Monitoring: monitoring.New(a, "阳谷县", monitoring.Labels{}),
 		Identity: idn, Authz: az, DB: db, Log: log, Registry: prometheus.NewRegistry(),
 		Ready:   func(context.Context) map[string]error { return map[string]error{"database": nil, "temporal": nil} },
 		Console: api.Console(),

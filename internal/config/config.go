@@ -59,6 +59,7 @@ type Process struct {
 	LGODelayDays float64 `name:"lgo-escalation-days" default:"2" env:"TALENTFLOW_LGO_ESCALATION_DAYS" help:"Working days after a task turns red before it escalates to the leading-group office."`
 	RoutingFile  string  `name:"routing-file" env:"TALENTFLOW_ROUTING_FILE" help:"Routing of talent introductions (YAML); the built-in default follows the SPEC."`
 	SubsidyFile  string  `name:"subsidy-file" env:"TALENTFLOW_SUBSIDY_FILE" help:"Subsidy routing, limits and default policies (YAML); the built-in default follows the SPEC."`
+	CountyName   string  `name:"county-name" env:"TALENTFLOW_COUNTY_NAME" default:"阳谷县" help:"The county's name, on reports."`
 	LiaisonFile  string  `name:"liaison-file" env:"TALENTFLOW_LIAISON_FILE" help:"Liaison cadence, reminders and demand routing (YAML); the built-in default follows the SPEC."`
 	CountyCode   string  `name:"county-code" default:"YG" env:"TALENTFLOW_COUNTY_CODE" help:"Prefix of certificate numbers (YG-2026-A-0001)."`
 	Pollers      int     `name:"pollers" default:"8" env:"TALENTFLOW_POLLERS" help:"Workflow and activity task pollers of the worker."`

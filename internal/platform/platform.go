@@ -185,7 +185,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 		return nil, err
 	}
 	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
-		Processes: svc.Processes, ProcessRoutes: routes, Monitoring: monitoring.New(a),
+		Processes: svc.Processes, ProcessRoutes: routes, Monitoring: newMonitoring(a, cfg, svc.Processes),
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
 		}}
@@ -272,4 +272,10 @@ func Connect(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Servic
 func (s *Services) Close() {
 	s.Temporal.Close()
 	s.DB.Close()
+}
+
+// newMonitoring is the leading group's dashboard and report, with the registry's labels.
+func newMonitoring(a *app.App, cfg *config.Config, processes *process.Registry) *monitoring.Service {
+	procs, states := processes.Labels()
+	return monitoring.New(a, cfg.CountyName, monitoring.Labels{Processes: procs, States: states})
 }

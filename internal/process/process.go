@@ -254,6 +254,18 @@ func (r *Registry) Workflows() []Workflow {
 	return out
 }
 
+// Labels maps each process name and each case state to its label.
+func (r *Registry) Labels() (processes, states map[string]string) {
+	processes, states = map[string]string{}, map[string]string{}
+	for _, d := range r.defs {
+		processes[d.Name] = d.Label
+	}
+	for _, t := range r.States() {
+		states[t.Value] = t.Label
+	}
+	return processes, states
+}
+
 // Readable asks the case's process whether the user may read it (app.Processes).
 func (r *Registry) Readable(ctx context.Context, db *gorm.DB, process, caseID, userID string) (bool, error) {
 	d, ok := r.Get(process)

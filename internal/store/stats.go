@@ -36,15 +36,13 @@ func HourBucket(hours float64) int {
 	return sort.SearchFloat64s(hourEdges, math.Max(hours, 0))
 }
 
-// BucketHours is the handling time a bucket stands for: the middle of its range.
+// BucketHours is the handling time a bucket stands for: the upper end of its range (a
+// median read as "at most this long").
 func BucketHours(b int) float64 {
-	switch {
-	case b <= 0:
-		return hourEdges[0] / 2
-	case b >= len(hourEdges):
+	if b >= len(hourEdges) {
 		return hourEdges[len(hourEdges)-1] * 1.25
 	}
-	return (hourEdges[b-1] + hourEdges[b]) / 2
+	return hourEdges[max(b, 0)]
 }
 
 // StatDay is the day (China time) a decision counts on.

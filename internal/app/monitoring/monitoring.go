@@ -28,10 +28,15 @@ import (
 // Service is the monitoring use cases.
 type Service struct {
 	*app.App
+	// County names the county on reports; Labels name processes and states.
+	County string
+	Labels Labels
 }
 
 // New is the monitoring use cases.
-func New(a *app.App) *Service { return &Service{App: a} }
+func New(a *app.App, county string, labels Labels) *Service {
+	return &Service{App: a, County: county, Labels: labels}
+}
 
 // Query is the period and the filters of the dashboard.
 type Query struct {
