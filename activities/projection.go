@@ -110,6 +110,17 @@ func (p *Projector) upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time
 	if res.Error != nil {
 		return fmt.Errorf("case %s: %w", v.ID, res.Error)
 	}
+	// The first write of a case's workflow starts it in the monitoring trend; its close ends it.
+	if v.Rev == 1 {
+		if err := store.CountCase(tx, v.ID, v.Process, "started", now); err != nil {
+			return fmt.Errorf("case %s started: %w", v.ID, err)
+		}
+	}
+	if v.Closed {
+		if err := store.CountCase(tx, v.ID, v.Process, "finished", now); err != nil {
+			return fmt.Errorf("case %s finished: %w", v.ID, err)
+		}
+	}
 	if v.Closed && p.OnClosed != nil {
 		if err := p.OnClosed(tx, v.Process, v.ID); err != nil {
 			return fmt.Errorf("case %s closed: %w", v.ID, err)

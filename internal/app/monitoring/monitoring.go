@@ -252,33 +252,12 @@ func departments(db *gorm.DB, per Period, department, process string) ([]Departm
 		}
 	}
 	// Decided in the period: the daily aggregates.
-	stats := db.Model(&store.TaskStat{}).Select("department, bucket, SUM(done) AS done, SUM(timed) AS timed, SUM(on_time) AS on_time").
-		Where("day BETWEEN ? AND ?", per.From, per.To)
-	if department != "" {
-		stats = stats.Where("department = ?", department)
-	}
-	if process != "" {
-		stats = stats.Where("process = ?", process)
-	}
-	var buckets []struct {
-		Department          string
-		Bucket              int
-		Done, Timed, OnTime int64
-	}
-	if err := stats.Group("department, bucket").Scan(&buckets).Error; err != nil {
+	sums, err := store.SumStats(db, per.From, per.To, department, process)
+	if err != nil {
 		return nil, err
 	}
-	hist := map[string]map[int]int64{}
-	timed := map[string][2]int64{}
-	for _, b := range buckets {
-		r := row(b.Department)
-		r.Done += b.Done
-		if hist[b.Department] == nil {
-			hist[b.Department] = map[int]int64{}
-		}
-		hist[b.Department][b.Bucket] += b.Done
-		t := timed[b.Department]
-		timed[b.Department] = [2]int64{t[0] + b.Timed, t[1] + b.OnTime}
+	for code, st := range sums {
+		row(code).Done = st.Done
 	}
 	out := []DepartmentRow{}
 	for code, r := range byCode {
@@ -287,10 +266,11 @@ func departments(db *gorm.DB, per Period, department, process string) ([]Departm
 				r.Name = n.Name
 			}
 		}
-		r.MedianHours = quantile(hist[code], 0.5)
-		r.P90Hours = quantile(hist[code], 0.9)
-		if t := timed[code]; t[0] > 0 {
-			r.OnTimePct = round1(100 * float64(t[1]) / float64(t[0]))
+		st := sums[code]
+		r.MedianHours = quantile(st.Hist, 0.5)
+		r.P90Hours = quantile(st.Hist, 0.9)
+		if st.Timed > 0 {
+			r.OnTimePct = round1(100 * float64(st.OnTime) / float64(st.Timed))
 		}
 		base := link("/api/v1/tasks", "scope", "department", "department", code, "process", process)
 		r.Drill = Drill{
@@ -328,27 +308,23 @@ func cmpString(a, b string) int {
 }
 
 // quantile reads the q-quantile of a handling-time histogram (nil when it is empty).
-func quantile(h map[int]int64, q float64) *float64 {
+func quantile(h [store.Buckets]int64, q float64) *float64 {
 	var total int64
-	keys := make([]int, 0, len(h))
-	for b, n := range h {
+	for _, n := range h {
 		total += n
-		keys = append(keys, b)
 	}
 	if total == 0 {
 		return nil
 	}
-	slices.Sort(keys)
-	need := int64(q*float64(total) + 0.5)
-	need = max(need, 1)
+	need := max(int64(q*float64(total)+0.5), 1)
 	var seen int64
-	for _, b := range keys {
-		seen += h[b]
+	for b, n := range h {
+		seen += n
 		if seen >= need {
 			return round1(store.BucketHours(b))
 		}
 	}
-	return round1(store.BucketHours(keys[len(keys)-1]))
+	return round1(store.BucketHours(store.Buckets - 1))
 }
 
 func round1(v float64) *float64 {
@@ -380,35 +356,25 @@ func processes(db *gorm.DB, per Period, process string) ([]ProcessRow, error) {
 		rowOf(c.Process).States[c.State] += c.N
 	}
 	weeks := weekStarts(per)
-	for _, side := range []struct {
-		column string
-		add    func(w *WeekRow, r *ProcessRow, n int64)
-	}{
-		{"created_at", func(w *WeekRow, r *ProcessRow, n int64) { w.Started += n; r.Started += n }},
-		{"closed_at", func(w *WeekRow, r *ProcessRow, n int64) { w.Finished += n; r.Finished += n }},
-	} {
-		q := db.Model(&store.Case{}).Select("process, "+side.column+" AS at").
-			Where(side.column+" >= ? AND "+side.column+" < ? AND state <> ?", per.Start, per.Until, app.StateDraft)
-		if process != "" {
-			q = q.Where("process = ?", process)
-		}
-		var at []struct {
-			Process string
-			At      time.Time
-		}
-		if err := q.Scan(&at).Error; err != nil {
-			return nil, err
-		}
-		for _, a := range at {
-			r := rowOf(a.Process)
-			if len(r.Weeks) == 0 {
-				for _, w := range weeks {
-					r.Weeks = append(r.Weeks, WeekRow{Week: w})
-				}
+	q = db.Model(&store.CaseStat{}).Select("process, day, SUM(started) AS started, SUM(finished) AS finished").
+		Where("day BETWEEN ? AND ?", per.From, per.To)
+	if process != "" {
+		q = q.Where("process = ?", process)
+	}
+	var days []store.CaseStat
+	if err := q.Group("process, day").Scan(&days).Error; err != nil {
+		return nil, err
+	}
+	for _, d := range days {
+		r := rowOf(d.Process)
+		if len(r.Weeks) == 0 {
+			for _, w := range weeks {
+				r.Weeks = append(r.Weeks, WeekRow{Week: w})
 			}
-			i := weekIndex(weeks, a.At)
-			side.add(&r.Weeks[i], r, 1)
 		}
+		w := &r.Weeks[weekIndex(weeks, d.Day)]
+		w.Started, w.Finished = w.Started+d.Started, w.Finished+d.Finished
+		r.Started, r.Finished = r.Started+d.Started, r.Finished+d.Finished
 	}
 	out := []ProcessRow{}
 	for _, r := range byName {
@@ -435,8 +401,7 @@ func weekStarts(per Period) []string {
 	return out
 }
 
-func weekIndex(weeks []string, t time.Time) int {
-	day := domain.Date(t).Format(time.DateOnly)
+func weekIndex(weeks []string, day string) int {
 	i, found := slices.BinarySearch(weeks, day)
 	if !found {
 		i--

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/url"
@@ -24,42 +25,60 @@ const EnvPostgres = "TALENTFLOW_TEST_POSTGRES"
 // tables and those of the schemas given (the processes' own).
 func Open(t testing.TB, schemas ...store.Schema) *store.DB {
 	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	dsn := filepath.Join(t.TempDir(), "test.db")
-	if server := os.Getenv(EnvPostgres); server != "" {
-		dsn = freshDatabase(t, server, log)
-	}
-	db, err := store.Open(dsn, log)
+	db, cleanup, err := OpenKept(t.TempDir(), schemas...)
 	if err != nil {
-		t.Fatalf("open test database: %v", err)
+		t.Fatalf("test database: %v", err)
 	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.Migrate(context.Background(), schemas...); err != nil {
-		t.Fatalf("migrate test database: %v", err)
-	}
+	t.Cleanup(cleanup)
 	return db
 }
 
-func freshDatabase(t testing.TB, server string, log *slog.Logger) string {
-	t.Helper()
+// OpenKept is Open for a database that outlives one test (a benchmark's seeded data): a SQLite
+// file in dir, or a fresh PostgreSQL database; cleanup closes and drops it.
+func OpenKept(dir string, schemas ...store.Schema) (*store.DB, func(), error) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	dsn := filepath.Join(dir, "test.db")
+	drop := func() {}
+	if server := os.Getenv(EnvPostgres); server != "" {
+		var err error
+		if dsn, drop, err = freshDatabase(server, log); err != nil {
+			return nil, nil, err
+		}
+	}
+	db, err := store.Open(dsn, log)
+	if err != nil {
+		drop()
+		return nil, nil, fmt.Errorf("open test database: %w", err)
+	}
+	cleanup := func() { db.Close(); drop() }
+	if _, err := db.Migrate(context.Background(), schemas...); err != nil {
+		cleanup()
+		return nil, nil, fmt.Errorf("migrate test database: %w", err)
+	}
+	return db, cleanup, nil
+}
+
+func freshDatabase(server string, log *slog.Logger) (string, func(), error) {
 	admin, err := store.Open(server, log)
 	if err != nil {
-		t.Fatalf("postgres %s: %v", server, err)
+		return "", nil, fmt.Errorf("postgres %s: %w", server, err)
 	}
 	buf := make([]byte, 6)
 	_, _ = rand.Read(buf)
 	name := "tf_test_" + hex.EncodeToString(buf)
 	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
-		t.Fatalf("create database: %v", err)
+		admin.Close()
+		return "", nil, fmt.Errorf("create database: %w", err)
 	}
-	t.Cleanup(func() {
+	drop := func() {
 		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 		admin.Close()
-	})
+	}
 	u, err := url.Parse(server)
 	if err != nil {
-		t.Fatalf("postgres DSN: %v", err)
+		drop()
+		return "", nil, fmt.Errorf("postgres DSN: %w", err)
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
