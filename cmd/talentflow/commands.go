@@ -11,6 +11,7 @@ import (
 	"talentflow/internal/config"
 	"talentflow/internal/platform"
 	"talentflow/internal/processes"
+	"talentflow/internal/seed"
 )
 
 // DevCmd is `talentflow dev`.
@@ -135,5 +136,40 @@ func (c *MigrateCmd) Run(ctx context.Context) error {
 	}
 	temporal.Close()
 	log.Info("temporal namespace ready", "namespace", cfg.Temporal.Namespace, "retention", cfg.Retention)
+	return nil
+}
+
+// SeedCmd is `talentflow seed`.
+type SeedCmd struct {
+	config.Config `embed:""`
+	Cases         int  `name:"cases" default:"100000" help:"How many cases (with about ten tasks each)."`
+	Yes           bool `name:"yes-this-is-a-test-database" help:"Required: the rows are fake and have no workflows behind them."`
+}
+
+// Run migrates the database and writes the history, with a progress line.
+func (c *SeedCmd) Run(ctx context.Context) error {
+	if !c.Yes {
+		return errors.New("seed writes fake cases: pass --yes-this-is-a-test-database to a database nobody works in")
+	}
+	cfg := &c.Config
+	log := platform.NewLogger(cfg.Log, os.Stderr)
+	registry, err := processes.Registry()
+	if err != nil {
+		return err
+	}
+	db, err := platform.OpenDatabase(ctx, cfg, log, registry)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	began := time.Now()
+	err = seed.Run(ctx, db, seed.Options{Cases: c.Cases, Seed: uint64(began.UnixNano()), Progress: func(done, total int) {
+		fmt.Fprintf(os.Stderr, "\rseeding: %d / %d cases (%d%%), %s", done, total, 100*done/total, time.Since(began).Round(time.Second))
+	}})
+	fmt.Fprintln(os.Stderr)
+	if err != nil {
+		return err
+	}
+	log.Info("seeded", "cases", c.Cases, "took", time.Since(began).Round(time.Second).String())
 	return nil
 }

@@ -19,6 +19,7 @@ type CLI struct {
 	API     APICmd     `cmd:"" name:"api" help:"Serve the HTTP API and web console against an external Temporal and database."`
 	Worker  WorkerCmd  `cmd:"" help:"Run the Temporal worker against an external Temporal and database."`
 	Migrate MigrateCmd `cmd:"" help:"Apply database migrations, seed departments, register the Temporal namespace and search attributes."`
+	Seed    SeedCmd    `cmd:"" help:"Write a county's history of fake cases and tasks into an EMPTY test database, to measure the dashboard and inboxes at volume."`
 }
 
 func main() {
