@@ -29,6 +29,216 @@ function setHTML(el, safe) {
 const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
+// ---------- Language: 中文 / EN ----------
+
+// The console is written in Chinese. The English switch translates what the page shows through
+// one dictionary (EN below): every text node and placeholder/title/aria-label whose whole text,
+// or a whole part between " · " or "：" separators, is a key. Server data (names, titles,
+// comments, server messages) and sentences built around numbers stay as they are; the few
+// sentences built in code that matter most pick their language with L(zh, en).
+const LANG_KEY = 'tf.lang';
+let LANG = (() => {
+  try { return localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'zh'; } catch { return 'zh'; }
+})();
+const L = (zh, en) => (LANG === 'en' ? en : zh);
+const T = (zh) => (LANG === 'en' && Object.hasOwn(EN, zh) ? EN[zh] : zh);
+const ORIGINAL_TEXT = new WeakMap(); // a translated text node → its Chinese text
+const ORIGINAL_ATTRS = new WeakMap(); // a translated element → {attribute: Chinese value}
+const I18N_ATTRS = ['placeholder', 'title', 'aria-label'];
+// Never translated: what people typed or the server wrote, and the language buttons.
+const NO_I18N = 'textarea, script, style, [data-i18n-skip], .tl-comment, .notes-cell, .demand-detail, .note-body, .note-title';
+const I18N_SEPARATOR = /(\s·\s|\s\/\s|：)/;
+
+function translateText(s) {
+  const key = s.trim();
+  if (!key) return s;
+  if (Object.hasOwn(EN, key)) return s.replace(key, EN[key]);
+  if (!I18N_SEPARATOR.test(s)) return s;
+  let changed = false;
+  const parts = s.split(I18N_SEPARATOR).map((part) => {
+    const k = part.trim();
+    if (k && Object.hasOwn(EN, k)) { changed = true; return part.replace(k, EN[k]); }
+    return part;
+  });
+  return changed ? parts.join('').replace(/：/g, ': ') : s;
+}
+
+function translateNode(n) {
+  const parent = n.parentElement;
+  if (!parent || parent.closest(NO_I18N)) return;
+  const next = translateText(n.data);
+  if (next !== n.data) {
+    ORIGINAL_TEXT.set(n, n.data);
+    n.data = next;
+  }
+}
+
+function translateAttrs(el) {
+  for (const a of I18N_ATTRS) {
+    const v = el.getAttribute(a);
+    if (!v) continue;
+    const next = translateText(v);
+    if (next === v) continue;
+    const saved = ORIGINAL_ATTRS.get(el) || {};
+    saved[a] = v;
+    ORIGINAL_ATTRS.set(el, saved);
+    el.setAttribute(a, next);
+  }
+}
+
+// translateTree puts what root shows into English (nothing in Chinese mode).
+function translateTree(root) {
+  if (LANG !== 'en' || !root) return;
+  if (root.nodeType === Node.TEXT_NODE) { translateNode(root); return; }
+  if (root.nodeType !== Node.ELEMENT_NODE || root.closest(NO_I18N)) return;
+  translateAttrs(root);
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT, {
+    acceptNode: (n) => (n.nodeType === Node.ELEMENT_NODE && n.matches(NO_I18N) ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
+  });
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (n.nodeType === Node.TEXT_NODE) translateNode(n); else translateAttrs(n);
+  }
+}
+
+// restoreTree puts the Chinese back wherever translateTree changed it.
+function restoreTree(root) {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT | NodeFilter.SHOW_TEXT);
+  for (let n = walker.currentNode; n; n = walker.nextNode()) {
+    if (n.nodeType === Node.TEXT_NODE) {
+      if (ORIGINAL_TEXT.has(n)) { n.data = ORIGINAL_TEXT.get(n); ORIGINAL_TEXT.delete(n); }
+    } else if (ORIGINAL_ATTRS.has(n)) {
+      for (const [a, v] of Object.entries(ORIGINAL_ATTRS.get(n))) n.setAttribute(a, v);
+      ORIGINAL_ATTRS.delete(n);
+    }
+  }
+}
+
+// New content is translated as it arrives (pages, rows loaded later, flash messages).
+const i18nObserver = new MutationObserver((records) => {
+  if (LANG !== 'en') return;
+  for (const r of records) {
+    if (r.type === 'characterData') translateNode(r.target);
+    else r.addedNodes.forEach(translateTree);
+  }
+});
+
+function markLangButtons() {
+  $$('button[data-lang]').forEach((b) => b.setAttribute('aria-pressed', String(b.dataset.lang === LANG)));
+  document.documentElement.lang = LANG === 'en' ? 'en' : 'zh-CN';
+}
+
+// setLang switches the console's language, remembers it in this browser and redraws the page.
+function setLang(lang) {
+  if (lang === LANG) return;
+  LANG = lang === 'en' ? 'en' : 'zh';
+  try { localStorage.setItem(LANG_KEY, LANG); } catch { /* private mode: this page only */ }
+  if (LANG === 'en') translateTree(document.body); else restoreTree(document.body);
+  markLangButtons();
+  if (S.me) renderHeader();
+  route();
+}
+
+// ---------- API error codes in words ----------
+
+// ERRORS says, per API error code, what went wrong in Chinese (and English): the one place
+// the console turns the server's codes into words. The server's own message follows as the
+// detail, and when it names a field it is shown next to that field.
+const ERRORS = {
+  invalid: ['输入有误', 'Invalid input'],
+  unknown_field: ['请求包含无法识别的字段', 'The request has a field the server does not know'],
+  bad_json: ['请求格式有误', 'Malformed request'],
+  empty_body: ['请求内容为空', 'The request is empty'],
+  bad_request: ['请求有误', 'Bad request'],
+  unauthorized: ['未登录或登录已失效，请重新登录', 'Not logged in, or the session expired: log in again'],
+  bad_credentials: ['用户名或密码错误', 'Wrong username or password'],
+  account_locked: ['登录失败次数过多，账号已临时锁定，请稍后再试', 'Too many failed logins: the account is locked for a while'],
+  forbidden: ['无权操作：您的角色或所在单位不允许此操作', 'Not allowed: your role or department does not permit this'],
+  four_eyes: ['经办与复核须由不同人员完成', 'Four eyes: a second person must approve what you prepared'],
+  not_found: ['未找到：对象不存在或您无权查看', 'Not found, or not visible to you'],
+  method_not_allowed: ['不支持的操作', 'Operation not supported'],
+  conflict: ['已被他人处理或状态已变化', 'Already handled by someone else, or its state changed'],
+  start_pending: ['办件正在启动，请稍候刷新', 'The case is still starting: refresh in a moment'],
+  budget_exhausted: ['预算额度不足，无法占用', 'The budget is exhausted'],
+  already_paired: ['该人才已有联系中的结对', 'This talent already has an active pairing'],
+  duplicate_application: ['已有相同的申请在办理中，请勿重复申请', 'The same application is already in progress'],
+  nothing_due: ['当前没有待发放的款项，无需生成批次', 'No payment is due: there is nothing to batch'],
+  not_approved: ['批次尚未复核，复核通过后方可下载银行代发文件', 'The batch is not approved yet'],
+  username_taken: ['用户名已被占用', 'The username is taken'],
+  department_exists: ['单位代码已存在', 'The department code exists'],
+  too_large: ['文件或请求过大', 'The file or request is too large'],
+  unsupported_type: ['不支持的文件类型', 'Unsupported file type'],
+  timeout: ['办件处理超时，请稍后重试', 'The case did not answer in time: try again'],
+  unavailable: ['服务暂不可用，请稍后重试', 'Service unavailable: try again shortly'],
+  internal: ['服务器内部错误（已记录），请稍后重试或联系管理员', 'Internal server error (logged): try again or contact the administrator'],
+};
+// By status, for a code the table does not know.
+const STATUS_PREFIX = {
+  400: ['请求有误', 'Bad request'], 401: ['未登录或登录已失效', 'Not logged in'], 403: ['无权操作', 'Not allowed'],
+  404: ['未找到', 'Not found'], 409: ['操作冲突', 'Conflict'], 413: ['文件过大', 'Too large'], 422: ['输入有误', 'Invalid input'],
+  429: ['操作过于频繁或账号已锁定', 'Too many attempts, or the account is locked'], 500: ['服务器内部错误', 'Server error'],
+  503: ['服务暂不可用', 'Service unavailable'],
+};
+
+// errorLead is the Chinese (or English) lead-in for a failed call.
+function errorLead(err) {
+  if (!(err instanceof ApiError)) return L('网络异常或服务器无响应', 'Network error, or the server did not answer');
+  const words = ERRORS[err.code] || STATUS_PREFIX[err.status];
+  return words ? L(...words) : L(`错误 ${err.status}`, `Error ${err.status}`);
+}
+
+// errorText is a failed call in one line: the lead-in, the status, the server's own words.
+function errorText(err) {
+  if (!(err instanceof ApiError)) return `${errorLead(err)}：${err.message}`;
+  return `${errorLead(err)}（${err.status}）${err.message ? `：${err.message}` : ''}`;
+}
+
+// ---------- Progress of long operations ----------
+
+function progressNote(text) {
+  return html`<div class="progress-note" role="status" aria-live="polite"><span class="spinner" aria-hidden="true"></span>
+    <span class="progress-text">${text}</span> <span class="progress-elapsed muted small"></span></div>`;
+}
+
+// withProgress shows text with a spinner and the seconds waited in slot while fn runs; fn may
+// change the text through the function it is given.
+async function withProgress(slot, text, fn) {
+  slot.hidden = false;
+  setHTML(slot, progressNote(text));
+  const started = Date.now();
+  const tick = setInterval(() => {
+    const el = $('.progress-elapsed', slot);
+    if (el) el.textContent = L(`已用时 ${Math.round((Date.now() - started) / 1000)} 秒`, `${Math.round((Date.now() - started) / 1000)} s`);
+  }, 1000);
+  try {
+    return await fn((t) => { const el = $('.progress-text', slot); if (el) el.textContent = t; });
+  } finally {
+    clearInterval(tick);
+    slot.hidden = true;
+    slot.replaceChildren();
+  }
+}
+
+// downloadFile fetches an API file with the bearer token and saves it under the name the
+// server gives (Content-Disposition), else fallback.
+async function downloadFile(path, fallback) {
+  const res = await fetch(path, { headers: { Authorization: 'Bearer ' + S.token } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const disposition = res.headers.get('Content-Disposition') || '';
+  const star = disposition.match(/filename\*=UTF-8''([^;]+)/i);
+  const plain = disposition.match(/filename="?([^";]+)"?/i);
+  let name = fallback;
+  try { name = star ? decodeURIComponent(star[1]) : plain ? plain[1] : fallback; } catch { name = fallback; }
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+  return name;
+}
+
 // ---------- Vocabulary the API does not label ----------
 
 const TASK_STATES = { open: '待办理', paused: '已暂停', done: '已办结', cancelled: '已取消' };
@@ -76,6 +286,8 @@ const deptName = (code) => S.depts[code] || code || '';
 const roleLabel = (role) => label('roles', role);
 
 function homeHash() {
+  // The leading-group office starts on the dashboard (督办看板).
+  if (can('dashboard:read') && S.me.roles.some((r) => r.role === 'lgo')) return '#/dashboard';
   if (can('task:read')) return '#/inbox';
   if (can('case:apply')) return '#/apply';
   if (can('contact:log')) return '#/liaison';
@@ -154,10 +366,6 @@ async function api(method, path, body, opts = {}) {
   return data;
 }
 
-const STATUS_PREFIX = {
-  400: '请求有误', 401: '未登录或登录已失效', 403: '无权操作', 404: '未找到', 409: '操作冲突',
-  413: '文件过大', 422: '输入有误', 429: '操作过于频繁或账号已锁定', 503: '服务暂不可用',
-};
 
 // ---------- Flash messages and field errors ----------
 
@@ -197,20 +405,16 @@ function fieldError(form, field, message) {
   return true;
 }
 
-// showError reports a failed call: next to the field at fault when the form has it, and in
-// the flash area.
+// showError reports a failed call in the flash area, in words from ERRORS with the server's
+// message as the detail; when the server names a field the form has, its message also goes
+// next to that field.
 function showError(err, form) {
   if (!(err instanceof ApiError)) {
-    flash('网络异常或服务器无响应：' + err.message, 'error');
-    return;
-  }
-  if (err.status === 409) {
-    flash('已被他人处理或状态已变化（409）：' + err.message, 'error');
+    flash(errorText(err), 'error');
     return;
   }
   const placed = err.field && fieldError(form, err.field, err.message);
-  const prefix = STATUS_PREFIX[err.status] || `错误 ${err.status}`;
-  flash(placed ? `${prefix}：请修改标出的字段。${err.message}` : `${prefix}：${err.message}`, 'error');
+  flash(placed ? `${errorLead(err)}（${err.status}）：${L('请修改标出的字段。', 'please correct the marked field. ')}${err.message}` : errorText(err), 'error');
 }
 
 // busy disables a form's buttons while fn runs.
@@ -241,9 +445,9 @@ function warnBadge(w) {
 function deadlineCell(t) {
   if (!t.deadline) return html`<span class="muted">—</span>`;
   const late = t.state === 'open' && new Date(t.deadline) < new Date();
-  return html`<time class="${late ? 'late' : ''}" datetime="${t.deadline}">${fmtTime(t.deadline)}</time>`;
+  return html`<time class="${late ? 'late' : ''}" datetime="${t.deadline}">${fmtTime(t.deadline)}</time>${t.state === 'open' ? html`<div>${timeLeft(t)}</div>` : ''}`;
 }
-const categoryText = (c) => (c ? `${c}类 ${label('categories', c)}` : '');
+const categoryText = (c) => (c ? L(`${c}类 ${label('categories', c)}`, `Category ${c} ${T(label('categories', c))}`) : '');
 const emptyRow = (cols, text) => html`<tr class="empty"><td colspan="${cols}">${text}</td></tr>`;
 
 // ---------- Header ----------
@@ -253,7 +457,11 @@ function renderHeader() {
   $('#topbar').hidden = false;
   $('#user-name').textContent = me.name || me.username;
   $('#user-roles').textContent = me.roles.map((r) => `${roleLabel(r.role)}@${r.department_name || deptName(r.department)}`).join('，');
+  $('#user-name').title = $('#user-roles').textContent; // the roles line is hidden on narrower screens
+  // A county leader (no task inbox) reaches the dashboard from 联系服务 and 联系考核, which keeps
+  // the phone navigation to what a leader does every day.
   const items = [
+    ['#/dashboard', '督办看板', can('dashboard:read') && can('task:read')],
     ['#/inbox', '待办事项', can('task:read')],
     ['#/cases', '办件查询', can('case:read')],
     ['#/apply', '我的申请', can('case:apply')],
@@ -300,6 +508,7 @@ async function refreshUnread() {
 
 const ROUTES = [
   [/^#\/login$/, pageLogin, { public: true }],
+  [/^#\/dashboard$/, pageDashboard, { perm: 'dashboard:read' }],
   [/^#\/inbox$/, pageInbox, { perm: 'task:read' }],
   [/^#\/case\/([^/?]+)$/, pageCase, {}],
   [/^#\/apply(?:\/([^/?]+))?$/, pageApply, { perm: 'case:apply' }],
@@ -334,7 +543,7 @@ async function route() {
   if (S.token && !S.me) {
     try { await loadSession(); } catch (err) {
       if (!S.token) return; // the 401 handler logged out
-      ctx.render(html`<div class="card">无法加载用户信息：${err.message}</div>`);
+      ctx.render(html`<div class="card">无法加载用户信息：${errorText(err)}</div>`);
       return;
     }
     if (ctx.stale()) return;
@@ -354,9 +563,9 @@ async function route() {
   } catch (err) {
     if (ctx.stale() || !S.token) return;
     showError(err);
-    ctx.render(html`<div class="card"><p>加载失败：${err.message}</p><p><a href="${homeHash()}">返回首页</a></p></div>`);
+    ctx.render(html`<div class="card"><p>加载失败：${errorText(err)}</p><p><a href="${homeHash()}">返回首页</a></p></div>`);
   }
-  if (!ctx.stale()) document.title = `${($('#view h1') || {}).textContent || '登录'} - 人才工作协同审批平台`;
+  if (!ctx.stale()) document.title = `${($('#view h1') || {}).textContent || T('登录')} - ${T('人才工作协同审批平台')}`;
 }
 
 // go navigates to hash, showing message there; it re-renders when already on hash.
@@ -383,8 +592,12 @@ async function pageLogin(ctx) {
           <button id="login-submit" class="btn btn-primary btn-block" type="submit">登录</button>
         </form>
         <p class="muted small">登录状态仅保存在本浏览器标签页中，关闭后需重新登录。</p>
+        <div class="lang-switch login-lang" role="group" aria-label="语言 / Language" data-i18n-skip>
+          <button id="login-lang-zh" type="button" class="lang-btn" data-lang="zh" lang="zh-CN">中文</button>
+          <button id="login-lang-en" type="button" class="lang-btn" data-lang="en" lang="en">EN</button></div>
       </div>
     </section>`);
+  markLangButtons();
   const form = $('#login-form');
   form.username.focus();
   form.addEventListener('submit', (ev) => {
@@ -402,7 +615,7 @@ async function pageLogin(ctx) {
         go(next, `欢迎，${res.user.name || res.user.username}`);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401) {
-          flash(`登录失败：用户名或密码错误（${err.message}）`, 'error');
+          flash(`${L('登录失败', 'Login failed')}：${errorLead(err)}（${err.message}）`, 'error');
           fieldError(form, 'password', '用户名或密码错误');
         } else showError(err, form);
       }
@@ -418,29 +631,74 @@ function inboxHash(q) {
   return '#/inbox?' + p.toString();
 }
 
+// inboxDepartments are the departments whose tasks the user may list: every department for the
+// office, auditors and leaders of the county (who read the dashboard), else where they hold a role.
+function inboxDepartments() {
+  const all = can('dashboard:read');
+  return Object.entries(S.depts).filter(([code]) => !['county', 'public'].includes(code)
+    && (all || S.me.roles.some((r) => r.department === code)));
+}
+
+// spanText says how long ms is, in the largest sensible unit (calendar time).
+function spanText(ms) {
+  const min = Math.floor(ms / 60000);
+  if (min < 1) return L('不到 1 分钟', 'under 1 min');
+  if (min < 60) return L(`${min} 分钟`, `${min} min`);
+  const hours = Math.floor(min / 60);
+  if (hours < 24) return L(`${hours} 小时`, `${hours} h`);
+  const days = Math.floor(hours / 24);
+  return L(`${days} 天`, `${days} d`);
+}
+
+// timeLeft is an open task's time to its deadline in calendar time (the API gives the instant,
+// not working days; the red and yellow cards themselves count working days).
+function timeLeft(t) {
+  if (t.state !== 'open' || !t.deadline) return '';
+  const ms = new Date(t.deadline).getTime() - Date.now();
+  const late = ms < 0;
+  const hours = Math.round(ms / 3600000);
+  const text = late ? L(`已超期 ${spanText(-ms)}`, `${spanText(-ms)} overdue`) : L(`剩余 ${spanText(ms)}`, `${spanText(ms)} left`);
+  return html`<span class="left ${late ? 'left-late' : ms < 86400000 ? 'left-soon' : ''}" data-hours-left="${hours}"
+    title="${L('按日历时间计算（非工作日）', 'Calendar time, not working days')}">${text}</span>`;
+}
+
 async function pageInbox(ctx) {
-  const q = { scope: ctx.query.get('scope') || 'mine', warning: ctx.query.get('warning') || '', process: ctx.query.get('process') || '' };
+  const q = {};
+  for (const k of ['scope', 'warning', 'process', 'department', 'state', 'from', 'to']) q[k] = ctx.query.get(k) || '';
   if (!SCOPES.some(([s]) => s === q.scope)) q.scope = 'mine';
   const opt = (value, text, cur) => html`<option value="${value}" ${value === cur ? 'selected' : ''}>${text}</option>`;
+  const depts = inboxDepartments();
+  const bulk = (q.scope === 'claimable' || q.scope === 'department') && can('task:claim');
+  const cols = bulk ? 9 : 8;
+  const period = q.from || q.to;
   ctx.render(html`
     <div class="page-head">
       <h1>待办事项</h1>
       <form class="filters" id="inbox-filters">
         <label>预警 <select name="warning" id="inbox-warning">${opt('', '全部', q.warning)}${opt('red', '红牌', q.warning)}${opt('yellow', '黄牌', q.warning)}${opt('none', '正常', q.warning)}</select></label>
         <label>流程 <select name="process" id="inbox-process">${opt('', '全部', q.process)}${Object.entries(PROCESSES).map(([v, t]) => opt(v, t, q.process))}</select></label>
+        ${depts.length > 1 || q.department ? html`<label>单位 <select name="department" id="inbox-department">${opt('', '全部', q.department)}${depts.map(([v, t]) => opt(v, t, q.department))}</select></label>` : ''}
+        <label>状态 <select name="state" id="inbox-state">${opt('', '全部', q.state)}${opt('open', '待办理', q.state)}${opt('done', '已办结', q.state)}</select></label>
       </form>
     </div>
+    ${period ? html`<p class="chips" id="inbox-period"><span class="chip">办结日期 ${q.from || '…'} 至 ${q.to || '…'}</span>
+      <a href="${inboxHash({ ...q, from: '', to: '' })}">清除时间段</a></p>` : ''}
     <div class="tabs" role="tablist" aria-label="待办分类">
       ${SCOPES.map(([s, text]) => html`<a role="tab" class="tab ${s === q.scope ? 'active' : ''}" id="tab-${s}" data-scope="${s}"
         aria-selected="${s === q.scope}" href="${inboxHash({ ...q, scope: s })}">${text}</a>`)}
     </div>
     <div class="card flush">
+      ${bulk ? html`<div class="bulk-bar" id="inbox-bulk">
+        <button type="button" class="btn btn-sm btn-primary" id="inbox-bulk-claim" disabled>批量认领</button>
+        <span class="muted small" id="inbox-selected" data-count="0">${L('已选 0 件', '0 selected')}</span>
+        <div id="inbox-progress" class="progress-slot" hidden></div></div>` : ''}
       <div class="table-wrap"><table class="table" id="inbox-table">
-        <thead><tr><th>办件</th><th>环节</th><th>承办单位</th><th>承办人</th><th>办理时限</th><th>预警</th><th>状态</th><th class="actions-col">操作</th></tr></thead>
-        <tbody id="inbox-rows"><tr class="empty"><td colspan="8">正在加载…</td></tr></tbody>
+        <thead><tr>${bulk ? html`<th class="check-col"><input type="checkbox" id="inbox-select-all" aria-label="全选可认领的待办"></th>` : ''}<th>办件</th><th>环节</th><th>承办单位</th><th>承办人</th><th>办理时限</th><th>预警</th><th>状态</th><th class="actions-col">操作</th></tr></thead>
+        <tbody id="inbox-rows"><tr class="empty"><td colspan="${cols}">正在加载…</td></tr></tbody>
       </table></div>
       <div class="more"><button type="button" class="btn" id="inbox-more" hidden>加载更多</button></div>
-    </div>`);
+    </div>
+    <p class="muted small">“剩余”按日历时间计算；红牌、黄牌按工作日办理时限判定。</p>`);
   $('#inbox-filters').addEventListener('change', (ev) => {
     location.hash = inboxHash({ ...q, [ev.target.name]: ev.target.value });
   });
@@ -451,19 +709,19 @@ async function pageInbox(ctx) {
   let first = true;
   async function load() {
     const p = new URLSearchParams({ scope: q.scope, limit: '50' });
-    if (q.warning) p.set('warning', q.warning);
-    if (q.process) p.set('process', q.process);
+    for (const k of ['warning', 'process', 'department', 'state', 'from', 'to']) if (q[k]) p.set(k, q[k]);
     if (cursor) p.set('cursor', cursor);
     const page = await api('GET', '/api/v1/tasks?' + p.toString());
     if (ctx.stale()) return;
-    const body = html`${page.items.map(inboxRow)}`;
+    const body = html`${page.items.map((t) => inboxRow(t, bulk))}`;
     if (first) {
-      setHTML(rows, page.items.length ? body : emptyRow(8, q.scope === 'mine'
+      setHTML(rows, page.items.length ? body : emptyRow(cols, q.scope === 'mine' && !q.state
         ? '暂无待办。可在“可认领”中认领本单位的待办。' : '暂无记录。'));
       first = false;
     } else rows.insertAdjacentHTML('beforeend', body.s);
     cursor = page.next_cursor || '';
     more.hidden = !cursor;
+    syncSelection();
   }
   more.addEventListener('click', () => busy(more.parentElement, () => load().catch((e) => showError(e))));
   rows.addEventListener('click', (ev) => {
@@ -471,18 +729,67 @@ async function pageInbox(ctx) {
     if (!btn) return;
     btn.disabled = true;
     api('POST', `/api/v1/tasks/${encodeURIComponent(btn.dataset.taskId)}/claim`)
-      .then(() => go(inboxHash({ ...q, scope: 'mine' }), '已认领，任务已进入“我的待办”。'))
+      .then(() => go(inboxHash({ ...q, scope: 'mine', state: '' }), '已认领，任务已进入“我的待办”。'))
       .catch((e) => { btn.disabled = false; showError(e); });
   });
+
+  // Bulk claim: tick claimable rows, claim them one after another, then say what happened.
+  function syncSelection() {
+    if (!bulk) return;
+    const boxes = $$('input.row-check', rows);
+    const ticked = boxes.filter((b) => b.checked);
+    const all = $('#inbox-select-all');
+    all.checked = boxes.length > 0 && ticked.length === boxes.length;
+    all.indeterminate = ticked.length > 0 && ticked.length < boxes.length;
+    all.disabled = boxes.length === 0;
+    const counter = $('#inbox-selected');
+    counter.textContent = L(`已选 ${ticked.length} 件`, `${ticked.length} selected`);
+    counter.dataset.count = String(ticked.length);
+    $('#inbox-bulk-claim').disabled = ticked.length === 0;
+  }
+  if (bulk) {
+    rows.addEventListener('change', (ev) => { if (ev.target.matches('input.row-check')) syncSelection(); });
+    $('#inbox-select-all').addEventListener('change', (ev) => {
+      $$('input.row-check', rows).forEach((b) => { b.checked = ev.target.checked; });
+      syncSelection();
+    });
+    const bar = $('#inbox-bulk');
+    $('#inbox-bulk-claim').addEventListener('click', () => {
+      const ids = $$('input.row-check:checked', rows).map((b) => b.value);
+      if (!ids.length) return;
+      busy(bar, () => withProgress($('#inbox-progress'), L(`正在认领 0 / ${ids.length}…`, `Claiming 0 / ${ids.length}…`), async (say) => {
+        let claimed = 0;
+        const conflicts = [];
+        const failed = [];
+        for (const [i, id] of ids.entries()) {
+          say(L(`正在认领 ${i + 1} / ${ids.length}…`, `Claiming ${i + 1} / ${ids.length}…`));
+          try {
+            await api('POST', `/api/v1/tasks/${encodeURIComponent(id)}/claim`);
+            claimed++;
+          } catch (err) {
+            if (!S.token) return;
+            if (err instanceof ApiError && err.status === 409) conflicts.push(id); else failed.push(errorText(err));
+          }
+        }
+        const parts = [L(`已认领 ${claimed} 件`, `${claimed} claimed`)];
+        if (claimed) parts[0] += L('（已进入“我的待办”）', ' (now in My tasks)');
+        if (conflicts.length) parts.push(L(`${conflicts.length} 件已被他人认领或已办结（冲突）`, `${conflicts.length} already taken by someone else (conflict)`));
+        if (failed.length) parts.push(L(`${failed.length} 件认领失败：${failed[0]}`, `${failed.length} failed: ${failed[0]}`));
+        go(location.hash, parts.join(L('；', '; ')) + L('。', '.'), conflicts.length || failed.length ? 'error' : 'ok');
+      }));
+    });
+  }
   await load();
 }
 
-function inboxRow(t) {
+function inboxRow(t, bulk) {
   const claimable = allows(t, 'claim');
   const outcome = t.outcome ? html` · ${outcomeLabel(t, t.outcome)}` : '';
+  const title = t.case_title || t.case_id;
   return html`
-    <tr data-task-id="${t.id}" data-case-id="${t.case_id}" data-state="${t.state}">
-      <td data-label="办件"><a class="case-link" href="#/case/${encodeURIComponent(t.case_id)}">${t.case_title || t.case_id}</a>
+    <tr data-task-id="${t.id}" data-case-id="${t.case_id}" data-state="${t.state}" data-department="${t.department}" data-warning="${t.warning || ''}">
+      ${bulk ? html`<td class="check-col" data-label="选择">${claimable ? html`<input type="checkbox" class="row-check" value="${t.id}" aria-label="选择：${title}">` : ''}</td>` : ''}
+      <td data-label="办件"><a class="case-link" href="#/case/${encodeURIComponent(t.case_id)}">${title}</a>
         <div class="muted small">${PROCESSES[t.process] || t.process}${t.urge_count ? html` · <span class="urged">已催办 ${t.urge_count} 次</span>` : ''}${t.escalation ? html` · <span class="urged">督办 ${t.escalation} 级</span>` : ''}</div></td>
       <td data-label="环节">${t.step_name || STEPS[t.step] || t.step}${t.attempt > 1 ? html` <span class="muted small">第${t.attempt}轮</span>` : ''}</td>
       <td data-label="承办单位">${deptName(t.department)}</td>
@@ -495,6 +802,329 @@ function inboxRow(t) {
         <a class="btn btn-sm ${canDecide(t) ? 'btn-primary' : ''}" data-action="open" href="#/case/${encodeURIComponent(t.case_id)}">${canDecide(t) ? '办理' : '查看'}</a>
       </td>
     </tr>`;
+}
+
+// ---------- Dashboard (督办看板) ----------
+
+// drillHash maps a dashboard drill link (an API list) to the console page that shows that
+// list with the same filters, or '' when the user may not open that page.
+function drillHash(apiURL) {
+  if (!apiURL) return '';
+  const u = new URL(apiURL, location.origin);
+  const pick = (...keys) => {
+    const out = new URLSearchParams();
+    for (const k of keys) if (u.searchParams.get(k)) out.set(k, u.searchParams.get(k));
+    return out.toString() ? '?' + out.toString() : '';
+  };
+  switch (u.pathname) {
+    case '/api/v1/tasks': return can('task:read') ? '#/inbox' + pick('scope', 'department', 'process', 'state', 'warning', 'from', 'to') : '';
+    case '/api/v1/cases': return can('case:read') ? '#/cases' + pick('process', 'state') : '';
+    case '/api/v1/pairings': return can('pairing:read') ? '#/liaison' + pick('overdue', 'leader', 'state') : '';
+    case '/api/v1/demands': return seesDemands() ? '#/demands' + pick('status', 'department', 'type') : '';
+    case '/api/v1/liaison/compliance': return can('liaison:compliance') ? '#/compliance' + pick('year') : '';
+    case '/api/v1/subsidy-budgets':
+    case '/api/v1/payments': return can('subsidy:read') ? '#/funds' : '';
+    default: return '';
+  }
+}
+
+// metric is a number that links to the list behind it (or plain text when the user may not
+// open that list); data-metric and data-value name it for scripts.
+function metric(value, href, name, extra = {}) {
+  const none = value === null || value === undefined;
+  const text = none ? '—' : String(value);
+  const data = html`data-metric="${name}" data-value="${none ? '' : value}" ${extra.department ? html`data-department="${extra.department}"` : ''}`;
+  return href && !none
+    ? html`<a class="metric ${extra.cls || ''}" href="${href}" ${data} ${extra.title ? html`title="${extra.title}"` : ''}>${text}${extra.unit || ''}</a>`
+    : html`<span class="metric ${extra.cls || ''}" ${data}>${text}${none ? '' : extra.unit || ''}</span>`;
+}
+
+// shortName keeps a department's bar label short: no county prefix, no parenthesis.
+function shortName(name) {
+  const s = String(name || '').replace(/（.*?）/g, '').replace(/^县/, '');
+  return s.length > 9 ? s.slice(0, 8) + '…' : s;
+}
+
+// periodOf is this month, quarter or year up to today (China time).
+function periodOf(kind) {
+  const today = chinaToday();
+  const y = today.slice(0, 4);
+  const m = Number(today.slice(5, 7));
+  if (kind === 'month') return [`${y}-${pad(m)}-01`, today];
+  if (kind === 'quarter') return [`${y}-${pad(Math.floor((m - 1) / 3) * 3 + 1)}-01`, today];
+  return [`${y}-01-01`, today];
+}
+
+const hoursText = (h) => (h === null || h === undefined ? '—' : L(`${h} 小时`, `${h} h`));
+const WARN_WORDS = { red: '红牌', yellow: '黄牌', open: '正常' };
+
+// deptBars is the bar chart of the departments with open tasks: red, yellow and the rest,
+// each part a link to the department's tasks with that card.
+function deptBars(rows) {
+  const list = rows.filter((r) => r.open > 0).slice(0, 12);
+  if (!list.length) return html`<p class="muted" id="dash-bars-empty">当前没有在办任务。</p>`;
+  const W = 640;
+  const left = 150;
+  const right = 60;
+  const rowH = 30;
+  const barH = 18;
+  const top = 4;
+  const max = Math.max(...list.map((r) => r.open));
+  const scale = (n) => (n / max) * (W - left - right);
+  const H = top * 2 + list.length * rowH;
+  return html`<svg class="chart" id="dash-bars" viewBox="0 0 ${W} ${H}" role="group" aria-labelledby="dash-bars-title">
+    ${list.map((r, i) => {
+      const y = top + i * rowH;
+      const by = y + (rowH - barH) / 2;
+      const name = r.name || deptName(r.department);
+      let x = left;
+      const parts = [['red', r.red], ['yellow', r.yellow], ['open', r.open - r.red - r.yellow]].filter(([, n]) => n > 0);
+      const label = drillHash(r.drill.open);
+      return html`<g class="bar-row" data-department="${r.department}">
+        ${label ? html`<a href="${label}" data-department="${r.department}" data-metric="label" aria-label="${name} 在办 ${r.open} 件">
+          <text class="bar-label" x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="central">${shortName(name)}<title>${name}</title></text></a>`
+        : html`<text class="bar-label" x="${left - 8}" y="${y + rowH / 2}" text-anchor="end" dominant-baseline="central">${shortName(name)}<title>${name}</title></text>`}
+        ${parts.map(([kind, n]) => {
+          const w = Math.max(3, scale(n));
+          const rect = html`<rect class="seg seg-${kind}" x="${x.toFixed(1)}" y="${by}" width="${w.toFixed(1)}" height="${barH}"><title>${name} ${WARN_WORDS[kind]} ${n} 件</title></rect>`;
+          x += w;
+          const href = drillHash(kind === 'open' ? r.drill.open : r.drill[kind]);
+          return href ? html`<a href="${href}" class="seg-link" data-department="${r.department}" data-metric="${kind}" data-value="${n}"
+            aria-label="${name} ${WARN_WORDS[kind]} ${n} 件">${rect}</a>` : rect;
+        })}
+        <text class="bar-value" x="${(x + 6).toFixed(1)}" y="${y + rowH / 2}" dominant-baseline="central">${r.open}</text>
+      </g>`;
+    })}
+  </svg>
+  <div class="legend" aria-hidden="true"><span class="key key-red"></span>红牌 <span class="key key-yellow"></span>黄牌 <span class="key key-open"></span>正常（在办）</div>`;
+}
+
+// niceMax rounds a chart's top up to 1, 2 or 5 times a power of ten.
+function niceMax(v) {
+  const p = 10 ** Math.floor(Math.log10(Math.max(1, v)));
+  const m = v / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+// trendChart is the weekly line of cases started and finished (all processes, or the one
+// filtered), with a table of the same numbers.
+function trendChart(processes, process) {
+  const weeks = processes.length ? processes[0].weeks.map((w) => w.week) : [];
+  if (!weeks.length) return html`<p class="muted">统计期内没有办件。</p>`;
+  const total = (key) => weeks.map((_, i) => processes.reduce((n, p) => n + ((p.weeks[i] || {})[key] || 0), 0));
+  const started = total('started');
+  const finished = total('finished');
+  const W = 640;
+  const H = 220;
+  const padL = 36;
+  const padR = 16;
+  const padT = 14;
+  const padB = 30;
+  const max = niceMax(Math.max(1, ...started, ...finished));
+  const x = (i) => padL + (weeks.length === 1 ? (W - padL - padR) / 2 : (i * (W - padL - padR)) / (weeks.length - 1));
+  const y = (v) => padT + (1 - v / max) * (H - padT - padB);
+  const line = (vals) => vals.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const every = Math.ceil(weeks.length / 8);
+  const ticks = [0, max / 2, max].filter((v) => Number.isInteger(v));
+  const href = drillHash('/api/v1/cases' + (process ? `?process=${encodeURIComponent(process)}` : ''));
+  const dots = (vals, kind, word) => vals.map((v, i) => {
+    const dot = html`<circle class="dot dot-${kind}" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="4"><title>${weeks[i]} 当周${word} ${v} 件</title></circle>`;
+    return v > 0 && href ? html`<a href="${href}" data-metric="${kind}" data-week="${weeks[i]}" data-value="${v}" aria-label="${weeks[i]} 当周${word} ${v} 件">${dot}</a>` : dot;
+  });
+  return html`<svg class="chart" id="dash-trend" viewBox="0 0 ${W} ${H}" role="group" aria-labelledby="dash-trend-title">
+      ${ticks.map((v) => html`<line class="grid" x1="${padL}" x2="${W - padR}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>
+        <text class="axis" x="${padL - 6}" y="${y(v).toFixed(1)}" text-anchor="end" dominant-baseline="central">${v}</text>`)}
+      ${weeks.map((w, i) => (i % every === 0 ? html`<text class="axis" x="${x(i).toFixed(1)}" y="${H - 8}" text-anchor="middle">${w.slice(5)}</text>` : ''))}
+      <polyline class="line line-started" points="${line(started)}"/>
+      <polyline class="line line-finished" points="${line(finished)}"/>
+      ${dots(started, 'started', '新增')}${dots(finished, 'finished', '办结')}
+    </svg>
+    <div class="legend" aria-hidden="true"><span class="key key-started"></span>新增办件 <span class="key key-finished"></span>办结办件</div>
+    <details id="dash-trend-data"><summary>查看周数据</summary>
+      <div class="table-wrap"><table class="table small"><thead><tr><th>周（自周一）</th><th class="num">新增</th><th class="num">办结</th></tr></thead>
+        <tbody>${weeks.map((w, i) => html`<tr data-week="${w}"><td data-label="周">${w}</td>
+          <td data-label="新增" class="num">${metric(started[i], href, 'started')}</td><td data-label="办结" class="num">${metric(finished[i], href, 'finished')}</td></tr>`)}</tbody></table></div>
+    </details>`;
+}
+
+// budgetGauge is one policy's budget: paid, then reserved, on a half dial.
+function budgetGauge(s) {
+  const pct = (v) => (s.budget_fen > 0 ? Math.min(100, (v * 100) / s.budget_fen) : 0);
+  const paid = pct(s.paid_fen);
+  const reserved = Math.min(100 - paid, pct(s.reserved_fen));
+  const used = s.budget_fen > 0 ? Math.round(((s.paid_fen + s.reserved_fen) * 1000) / s.budget_fen) / 10 : null;
+  const arc = 'M 16 84 A 64 64 0 0 1 144 84';
+  const href = drillHash(s.drill && s.drill.budget);
+  const body = html`<svg class="gauge-svg" viewBox="0 0 160 96" aria-hidden="true">
+      <path class="gauge-track" d="${arc}" pathLength="100"/>
+      ${paid > 0 ? html`<path class="gauge-paid" d="${arc}" pathLength="100" stroke-dasharray="${paid.toFixed(2)} 200"/>` : ''}
+      ${reserved > 0 ? html`<path class="gauge-reserved" d="${arc}" pathLength="100" stroke-dasharray="${reserved.toFixed(2)} 200" stroke-dashoffset="${(-paid).toFixed(2)}"/>` : ''}
+      <text class="gauge-pct" x="80" y="80" text-anchor="middle">${used === null ? '—' : `${used}%`}</text>
+    </svg>
+    <span class="gauge-name">${s.name}</span>
+    <span class="muted small">${KINDS[s.kind] || s.kind} · v${s.version} · ${L(`${s.year} 年`, String(s.year))}</span>
+    <span class="gauge-figures small"><span class="key key-paid"></span>${L('已发放', 'Paid')} ${yuan(s.paid_fen)}<br><span class="key key-reserved"></span>${L('已占用', 'Reserved')} ${yuan(s.reserved_fen)}<br>${L('年度预算', 'Budget')} ${yuan(s.budget_fen)}</span>`;
+  const cls = `gauge ${used !== null && used >= 90 ? 'gauge-high' : ''}`;
+  return href
+    ? html`<a class="${cls}" href="${href}" data-policy-id="${s.policy_id}" data-used="${used ?? ''}" aria-label="${s.name} 预算已使用 ${used ?? '—'}%">${body}</a>`
+    : html`<div class="${cls}" data-policy-id="${s.policy_id}" data-used="${used ?? ''}">${body}</div>`;
+}
+
+async function pageDashboard(ctx) {
+  const q = {};
+  for (const k of ['from', 'to', 'department', 'process']) q[k] = ctx.query.get(k) || '';
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v) params.set(k, v);
+  ctx.render(html`<div class="page-head"><h1>督办看板</h1></div>${progressNote(L('正在汇总督办数据…', 'Gathering the figures…'))}`);
+  const d = await api('GET', '/api/v1/dashboard' + (params.toString() ? '?' + params.toString() : ''));
+  if (ctx.stale()) return;
+  const rows = d.departments;
+  const sum = (f) => rows.reduce((n, r) => n + f(r), 0);
+  const tasks = (extra) => drillHash('/api/v1/tasks?' + new URLSearchParams(Object.entries({
+    scope: 'department', department: q.department, process: q.process, ...extra }).filter(([, v]) => v)).toString());
+  const li = d.liaison;
+  const dm = d.demands;
+  const contactPct = li.contacts_due ? Math.round((li.contacts_done * 1000) / li.contacts_due) / 10 : null;
+  const opt = (v, t, cur) => html`<option value="${v}" ${v === cur ? 'selected' : ''}>${t}</option>`;
+  const depts = Object.entries(S.depts).filter(([code]) => !['county', 'public'].includes(code));
+  const quick = [['month', '本月'], ['quarter', '本季度'], ['year', '本年']];
+  const active = quick.find(([k]) => { const [f, t] = periodOf(k); return f === d.from && t === d.to; });
+  const toYear = Number(d.to.slice(0, 4));
+  const toQuarter = Math.floor((Number(d.to.slice(5, 7)) - 1) / 3) + 1;
+  const compliance = drillHash(li.drill && li.drill.contacts);
+  const rendered = ctx.render(html`
+    <div class="page-head"><div><h1>督办看板</h1>
+      <p class="muted small" id="dash-period" data-from="${d.from}" data-to="${d.to}">${L(`统计期 ${d.from} 至 ${d.to}`, `Period ${d.from} to ${d.to}`)}${q.department ? ` · ${deptName(q.department)}` : ''}${q.process ? ` · ${T(PROCESSES[q.process] || q.process)}` : ''} · ${L('在办与红黄牌为当前数', 'open tasks and cards are counted now')}</p></div>
+      <button type="button" class="btn" id="dash-refresh">刷新</button></div>
+    <form class="card dash-filters" id="dash-filters" novalidate>
+      <div class="filters">
+        <label>起 <input type="date" name="from" id="dash-from" value="${d.from}" max="${chinaToday()}"></label>
+        <label>止 <input type="date" name="to" id="dash-to" value="${d.to}"></label>
+        <span class="quick" role="group" aria-label="快速选择统计期">${quick.map(([k, t]) => html`<button type="button" class="btn btn-sm ${active && active[0] === k ? 'btn-primary' : ''}"
+          data-range="${k}" id="dash-range-${k}" aria-pressed="${!!active && active[0] === k}">${t}</button>`)}</span>
+        <label>单位 <select name="department" id="dash-department">${opt('', '全部', q.department)}${depts.map(([v, t]) => opt(v, t, q.department))}</select></label>
+        <label>流程 <select name="process" id="dash-process">${opt('', '全部', q.process)}${Object.entries(PROCESSES).map(([v, t]) => opt(v, t, q.process))}</select></label>
+        <button type="submit" class="btn btn-primary btn-sm" id="dash-apply">查询</button>
+      </div>
+      <div class="field-error" data-error-for="from"></div>
+    </form>
+    <section class="stats" id="dash-kpis" aria-label="在办任务与红黄牌">
+      <div class="stat"><span class="stat-value">${metric(sum((r) => r.open), tasks({ state: 'open' }), 'open')}</span><span class="stat-label">在办任务</span></div>
+      <div class="stat ${sum((r) => r.red) ? 'stat-bad' : ''}"><span class="stat-value">${metric(sum((r) => r.red), tasks({ state: 'open', warning: 'red' }), 'red')}</span><span class="stat-label">红牌（已超时限）</span></div>
+      <div class="stat stat-warn"><span class="stat-value">${metric(sum((r) => r.yellow), tasks({ state: 'open', warning: 'yellow' }), 'yellow')}</span><span class="stat-label">黄牌（临近时限）</span></div>
+      <div class="stat"><span class="stat-value">${metric(sum((r) => r.done), tasks({ state: 'done', from: d.from, to: d.to }), 'done')}</span><span class="stat-label">期内办结任务</span></div>
+      <div class="stat ${li.overdue_pairings ? 'stat-bad' : ''}"><span class="stat-value">${metric(li.overdue_pairings, drillHash(li.drill.overdue_pairings), 'overdue_pairings')}</span><span class="stat-label">联系逾期结对</span></div>
+      <div class="stat ${dm.overdue ? 'stat-bad' : ''}"><span class="stat-value">${metric(dm.overdue, drillHash(dm.drill.open), 'demands_overdue')}</span><span class="stat-label">超期诉求</span></div>
+    </section>
+    <div class="dash-grid">
+      <section class="card" id="dash-bars-card"><h2 id="dash-bars-title">各单位在办任务与红黄牌</h2>${deptBars(rows)}</section>
+      <section class="card" id="dash-trend-card"><h2 id="dash-trend-title">办件趋势（按周）</h2>${trendChart(d.processes, q.process)}</section>
+    </div>
+    <section class="card flush" id="dash-departments-card"><h2>各单位办理情况</h2>
+      <div class="table-wrap"><table class="table" id="dash-departments">
+        <thead><tr><th>单位</th><th class="num">在办</th><th class="num">红牌</th><th class="num">黄牌</th><th class="num">期内办结</th>
+          <th class="num">用时中位数</th><th class="num">用时 P90</th><th class="num">按时办结率</th></tr></thead>
+        <tbody>${rows.length ? rows.map((r) => html`<tr data-department="${r.department}">
+          <td data-label="单位">${r.name || deptName(r.department)}</td>
+          <td data-label="在办" class="num">${metric(r.open, drillHash(r.drill.open), 'open', { department: r.department })}</td>
+          <td data-label="红牌" class="num">${metric(r.red, drillHash(r.drill.red), 'red', { department: r.department, cls: r.red ? 'metric-red' : '' })}</td>
+          <td data-label="黄牌" class="num">${metric(r.yellow, drillHash(r.drill.yellow), 'yellow', { department: r.department, cls: r.yellow ? 'metric-yellow' : '' })}</td>
+          <td data-label="期内办结" class="num">${metric(r.done, drillHash(r.drill.done), 'done', { department: r.department })}</td>
+          <td data-label="用时中位数" class="num">${hoursText(r.median_hours)}</td>
+          <td data-label="用时 P90" class="num">${hoursText(r.p90_hours)}</td>
+          <td data-label="按时办结率" class="num ${r.on_time_pct !== null && r.on_time_pct < 80 ? 'bad' : ''}">${pctText(r.on_time_pct)}</td></tr>`)
+        : emptyRow(8, '统计期内没有任务。')}</tbody></table></div>
+      <p class="muted small pad">在办、红牌、黄牌为当前数；办结、用时（工作小时）与按时率按统计期内办结的任务计算。点击数字查看对应的待办列表。</p></section>
+    <section class="card" id="dash-budgets"><h2>补贴预算执行 <span class="muted small">已发放与已占用占年度预算的比例</span></h2>
+      ${d.subsidies.length ? html`<div class="gauges">${d.subsidies.map(budgetGauge)}</div>` : html`<p class="muted">统计期内没有补贴政策。</p>`}
+      <div class="legend" aria-hidden="true"><span class="key key-paid"></span>已发放 <span class="key key-reserved"></span>已占用 <span class="key key-track"></span>可用余额</div></section>
+    <div class="dash-grid">
+      <section class="card" id="dash-liaison"><h2>联系服务 <span class="muted small">${L(`${li.year} 年`, String(li.year))}</span></h2>
+        <dl class="kpis">
+          <div><dt>已联系 / 应联系（次）</dt><dd>${metric(li.contacts_done, compliance, 'contacts_done')} / ${metric(li.contacts_due, compliance, 'contacts_due')}</dd></div>
+          <div><dt>联系完成率</dt><dd>${pctText(contactPct)}<span class="forecast-bar" aria-hidden="true"><span class="forecast-fill ${contactPct !== null && contactPct < 100 ? 'fill-bad' : 'fill-ok'} ${widthClass(contactPct)}"></span></span></dd></div>
+          <div><dt>联系逾期结对</dt><dd>${metric(li.overdue_pairings, drillHash(li.drill.overdue_pairings), 'overdue_pairings', { cls: li.overdue_pairings ? 'metric-red' : '' })}</dd></div>
+        </dl>
+        ${li.leaders.length ? html`<div class="table-wrap"><table class="table small" id="dash-leaders"><thead><tr><th>联系领导</th><th class="num">已联系 / 应联系</th><th class="num">逾期</th></tr></thead>
+          <tbody>${li.leaders.map((l) => html`<tr data-leader="${l.leader}"><td data-label="联系领导">${person(l.name, l.leader)}</td>
+            <td data-label="联系" class="num">${metric(l.contacts_done, compliance, 'leader_done')} / ${l.contacts_due}</td>
+            <td data-label="逾期" class="num">${metric(l.overdue, drillHash(`/api/v1/pairings?leader=${encodeURIComponent(l.leader)}`), 'leader_overdue', { cls: l.overdue ? 'metric-red' : '' })}</td></tr>`)}</tbody></table></div>` : ''}
+      </section>
+      <section class="card" id="dash-demands"><h2>人才诉求 <span class="muted small">统计期内提出</span></h2>
+        <dl class="kpis">
+          <div><dt>办理中</dt><dd>${metric(dm.open, drillHash(dm.drill.open), 'demands_open')}</dd></div>
+          <div><dt>已办结</dt><dd>${metric(dm.closed, drillHash(dm.drill.closed), 'demands_closed')}</dd></div>
+          <div><dt>超期（红牌）</dt><dd>${metric(dm.overdue, drillHash(dm.drill.open), 'demands_overdue', { cls: dm.overdue ? 'metric-red' : '', title: '打开办理中的诉求，超期者标红牌' })}</dd></div>
+          <div><dt>平均评价</dt><dd>${metric(dm.avg_rating, drillHash(dm.drill.closed), 'avg_rating', { unit: L(' 分', '') })}</dd></div>
+          <div><dt>办结用时中位数</dt><dd>${hoursText(dm.median_resolution_hours)}</dd></div>
+          <div><dt>办结率</dt><dd>${pctText(dm.open + dm.closed ? Math.round((dm.closed * 1000) / (dm.open + dm.closed)) / 10 : null)}</dd></div>
+        </dl></section>
+    </div>
+    <section class="card flush" id="dash-processes-card"><h2>各流程办件</h2>
+      <div class="table-wrap"><table class="table" id="dash-processes"><thead><tr><th>流程</th><th class="num">期内新增</th><th class="num">期内办结</th><th>当前状态分布</th></tr></thead>
+        <tbody>${d.processes.length ? d.processes.map((p) => {
+          const cases = drillHash(p.drill.cases);
+          return html`<tr data-process="${p.process}"><td data-label="流程">${PROCESSES[p.process] || p.process}</td>
+            <td data-label="期内新增" class="num">${metric(p.started, cases, 'started')}</td><td data-label="期内办结" class="num">${metric(p.finished, cases, 'finished')}</td>
+            <td data-label="状态"><div class="chips">${Object.entries(p.states).sort((a, b) => b[1] - a[1]).map(([st, n]) => {
+              const href = drillHash(`/api/v1/cases?process=${encodeURIComponent(p.process)}&state=${encodeURIComponent(st)}`);
+              const inner = html`${CASE_STATES[st] || st} <strong>${n}</strong>`;
+              return href ? html`<a class="chip" href="${href}" data-state="${st}" data-value="${n}">${inner}</a>` : html`<span class="chip" data-state="${st}" data-value="${n}">${inner}</span>`;
+            })}</div></td></tr>`;
+        }) : emptyRow(4, '暂无办件。')}</tbody></table></div></section>
+    <section class="card" id="dash-report"><h2>人才工作联席会季度报告</h2>
+      <form id="report-form" class="filters" novalidate>
+        <label>年度 <select name="year" id="report-year">${[toYear, toYear - 1, toYear - 2].map((y) => opt(String(y), L(`${y} 年`, String(y)), String(toYear)))}</select></label>
+        <label>季度 <select name="quarter" id="report-quarter">${[1, 2, 3, 4].map((n) => opt(String(n), ['第一季度', '第二季度', '第三季度', '第四季度'][n - 1], String(toQuarter)))}</select></label>
+        <button type="button" class="btn btn-primary" id="report-xlsx" data-format="xlsx">下载 Excel 报告（XLSX）</button>
+        <button type="button" class="btn" id="report-csv" data-format="csv">下载 CSV</button>
+      </form>
+      <div id="report-progress" class="progress-slot" hidden></div>
+      <p class="muted small">报告含单位办理情况、流程办件、补贴预算执行、联系服务四部分，口径与本看板一致，供联席会使用。</p></section>`);
+  if (!rendered) return;
+
+  const form = $('#dash-filters');
+  const apply = (next) => {
+    const p = new URLSearchParams();
+    for (const [k, v] of Object.entries({ ...q, ...next })) if (v) p.set(k, v);
+    location.hash = '#/dashboard' + (p.toString() ? '?' + p.toString() : '');
+  };
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    const from = $('#dash-from').value;
+    const to = $('#dash-to').value;
+    if (from && to && from > to) {
+      fieldError(form, 'from', L('起始日期不能晚于截止日期', 'The start is after the end'));
+      flash(L('起始日期不能晚于截止日期。', 'The start is after the end.'), 'error');
+      return;
+    }
+    apply({ from, to, department: $('#dash-department').value, process: $('#dash-process').value });
+  });
+  form.addEventListener('change', (ev) => {
+    if (ev.target.tagName === 'SELECT') form.requestSubmit();
+  });
+  $$('button[data-range]', form).forEach((b) => b.addEventListener('click', () => {
+    const [from, to] = periodOf(b.dataset.range);
+    apply({ from, to });
+  }));
+  $('#dash-refresh').addEventListener('click', () => go(location.hash));
+  const report = $('#report-form');
+  $$('button[data-format]', report).forEach((b) => b.addEventListener('click', () => {
+    const year = $('#report-year').value;
+    const quarter = $('#report-quarter').value;
+    const format = b.dataset.format;
+    busy(report, () => withProgress($('#report-progress'), L(`正在生成 ${year} 年第 ${quarter} 季度联席会报告（${format.toUpperCase()}），数据较多时需要数秒…`,
+      `Preparing the ${year} Q${quarter} joint-meeting report (${format.toUpperCase()})…`), async () => {
+      try {
+        const name = await downloadFile(`/api/v1/reports/quarterly?year=${year}&quarter=${quarter}&format=${format}`,
+          `人才工作联席会-${year}Q${quarter}.${format}`);
+        flash(L(`已下载联席会报告：${name}`, `Downloaded the report: ${name}`));
+      } catch (err) {
+        flash(`${L('报告生成失败', 'The report failed')}：${errorText(err)}`, 'error');
+      }
+    }));
+  }));
 }
 
 // ---------- Case ----------
@@ -537,6 +1167,7 @@ async function pageCase(ctx, id) {
     <div class="case-grid ${side.length ? '' : 'no-side'}">
       ${side.length ? html`<aside class="case-side">${side}</aside>` : ''}
       <div class="case-main">
+        ${stepsCard(c)}
         ${summaryCard(c)}
         ${c.profile ? processCard(c) : ''}
         ${tasksCard(c)}
@@ -552,6 +1183,71 @@ async function pageCase(ctx, id) {
   bindObjection(c, reload);
   bindTaskActions(c, reload);
   bindAttachments();
+}
+
+// caseSteps are the steps a case has been through, in order of first appearance in its tasks
+// and timeline: each with its name, the time from its first task's opening (or its first
+// timeline entry) to its last decision (or now, while it runs), its tasks and its cards.
+function caseSteps(c) {
+  const steps = new Map();
+  const step = (key, at) => {
+    if (!steps.has(key)) steps.set(key, { key, name: '', start: null, end: null, open: 0, done: 0, warning: '', first: at });
+    return steps.get(key);
+  };
+  const time = (ts) => (ts ? new Date(ts).getTime() : null);
+  const events = [...(c.timeline || [])].filter((e) => e.step).map((e) => ({ key: e.step, at: time(e.at) }));
+  for (const t of c.tasks || []) events.push({ key: t.step, at: time(t.opened_at) });
+  events.sort((a, b) => a.at - b.at);
+  for (const e of events) step(e.key, e.at);
+  for (const t of c.tasks || []) {
+    const s = step(t.step, time(t.opened_at));
+    s.name = s.name || t.step_name;
+    const opened = time(t.opened_at);
+    if (opened !== null && (s.start === null || opened < s.start)) s.start = opened;
+    if (t.state === 'open' || t.state === 'paused') s.open++;
+    if (t.state === 'done') {
+      s.done++;
+      const decided = time(t.decided_at);
+      if (decided !== null && (s.end === null || decided > s.end)) s.end = decided;
+    }
+    if (t.state === 'open' && (t.warning === 'red' || (t.warning === 'yellow' && s.warning !== 'red'))) s.warning = t.warning;
+  }
+  const list = [...steps.values()];
+  const finished = !!c.closed_at;
+  list.forEach((s, i) => {
+    s.name = s.name || STEPS[s.key] || s.key;
+    if (s.start === null) s.start = s.first;
+    s.current = !finished && (s.key === c.current_step || s.open > 0);
+    if (s.current) s.end = null; // it runs until now
+    else if (s.end === null) {
+      // A step without decided tasks (a public notice) lasts until the next step starts.
+      s.end = i + 1 < list.length ? list[i + 1].first : time(c.closed_at) || time(c.updated_at) || s.start;
+    }
+  });
+  return list;
+}
+
+// stepsCard draws the case's process as boxes, one per step, the current one highlighted.
+function stepsCard(c) {
+  const steps = caseSteps(c);
+  if (!steps.length) return '';
+  const now = Date.now();
+  return html`<section class="card" id="case-steps" aria-labelledby="case-steps-title"><h2 id="case-steps-title">流程进度</h2>
+    <ol class="steps">${steps.map((s, i) => {
+      const state = s.current ? 'current' : 'done';
+      const spent = s.start === null ? '' : spanText(Math.max(0, (s.end === null ? now : s.end) - s.start));
+      return html`<li class="step step-${state} ${s.warning ? `step-${s.warning}` : ''}" data-step="${s.key}" data-state="${state}"
+        ${s.current ? html`aria-current="step"` : ''}>
+        <span class="step-no" aria-hidden="true">${state === 'done' ? '✓' : i + 1}</span>
+        <span class="step-name">${s.name}</span>
+        <span class="step-time" data-ms="${s.start === null ? '' : (s.end === null ? now : s.end) - s.start}">${spent
+          ? (s.current ? L(`已用 ${spent}`, `${spent} so far`) : L(`用时 ${spent}`, `took ${spent}`)) : ''}</span>
+        <span class="step-meta muted small">${s.current ? html`<strong>${L('当前环节', 'current step')}</strong>` : ''}${s.open + s.done > 1
+          ? L(` ${s.done}/${s.open + s.done} 已办`, ` ${s.done}/${s.open + s.done} done`) : ''}${s.warning ? html` ${warnBadge(s.warning)}` : ''}</span>
+      </li>`;
+    })}${c.closed_at ? html`<li class="step step-end" data-step="" data-state="end"><span class="step-no" aria-hidden="true">■</span>
+      <span class="step-name">${CASE_STATES[c.state] || c.state}</span><span class="step-time">${fmtTime(c.closed_at)}</span></li>` : ''}</ol>
+    <p class="muted small">用时按日历时间计算：自该环节首个待办生成起，至最后一次办理（进行中的环节至当前）。</p></section>`;
 }
 
 function summaryCard(c) {
@@ -999,14 +1695,7 @@ function bindAttachments() {
     const btn = ev.target.closest('button[data-action="download"]');
     if (!btn) return;
     try {
-      const res = await fetch(`/api/v1/attachments/${encodeURIComponent(btn.dataset.sha)}`, { headers: { Authorization: 'Bearer ' + S.token } });
-      if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
-      const url = URL.createObjectURL(await res.blob());
-      const a = document.createElement('a');
-      a.href = url;
-      a.download = btn.dataset.name;
-      a.click();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      await downloadFile(`/api/v1/attachments/${encodeURIComponent(btn.dataset.sha)}`, btn.dataset.name);
     } catch (err) { showError(err); }
   });
 }
@@ -1561,7 +2250,7 @@ async function pageLiaison(ctx) {
   const mine = can('contact:log');
   const manage = can('pairing:manage');
   const office = manage || !mine; // the office and auditors see every pairing
-  const q = { overdue: ctx.query.get('overdue') === 'true', state: ctx.query.get('state') || '' };
+  const q = { overdue: ctx.query.get('overdue') === 'true', state: ctx.query.get('state') || '', leader: ctx.query.get('leader') || '' };
   const [own, people] = await Promise.all([
     mine ? api('GET', '/api/v1/pairings?state=active&limit=200') : null,
     manage ? loadPeople() : null,
@@ -1571,7 +2260,8 @@ async function pageLiaison(ctx) {
   const opt = (v, t, cur) => html`<option value="${v}" ${v === cur ? 'selected' : ''}>${t}</option>`;
   ctx.render(html`
     <div class="page-head"><h1>联系服务</h1>
-      ${mine ? html`<div class="filters" id="calendar-actions"><button type="button" class="btn" id="calendar-subscribe"
+      ${mine ? html`<div class="filters" id="calendar-actions">${can('dashboard:read') && !can('task:read')
+        ? html`<a class="btn" href="#/dashboard" id="liaison-dashboard">督办看板</a>` : ''}<button type="button" class="btn" id="calendar-subscribe"
         title="生成联系截止日期的日历订阅地址（重新生成后旧地址失效）">订阅日历</button></div>` : ''}</div>
     <div id="calendar-box" hidden></div>
     ${contactResultCard()}
@@ -1585,6 +2275,7 @@ async function pageLiaison(ctx) {
           <label><input type="checkbox" name="overdue" id="pairings-overdue" ${q.overdue ? 'checked' : ''}> 只看联系逾期</label>
           <label>状态 <select name="state" id="pairings-state">${opt('', '全部', q.state)}${opt('active', '联系中', q.state)}${opt('ended', '已结束', q.state)}</select></label>
         </form></div>
+      ${q.leader ? html`<p class="chips pad" id="pairings-leader"><span class="chip">联系领导 ${q.leader}</span> <a href="#/liaison">显示全部</a></p>` : ''}
       <div class="table-wrap"><table class="table" id="pairings-table">
         <thead><tr><th>人才</th><th>联系领导</th><th>服务专员</th><th>下次联系截止</th><th>本年联系</th><th>待办诉求</th><th>状态</th><th class="actions-col">操作</th></tr></thead>
         <tbody id="pairings-rows"><tr class="empty"><td colspan="8">正在加载…</td></tr></tbody></table></div>
@@ -1615,6 +2306,7 @@ async function pageLiaison(ctx) {
     const next = { ...q, [ev.target.name]: ev.target.type === 'checkbox' ? ev.target.checked : ev.target.value };
     if (next.overdue) p.set('overdue', 'true');
     if (next.state) p.set('state', next.state);
+    if (next.leader) p.set('leader', next.leader);
     location.hash = '#/liaison' + (p.toString() ? '?' + p.toString() : '');
   });
   const rows = $('#pairings-rows');
@@ -1625,6 +2317,7 @@ async function pageLiaison(ctx) {
     const p = new URLSearchParams({ limit: '50' });
     if (q.overdue) p.set('overdue', 'true');
     if (q.state) p.set('state', q.state);
+    if (q.leader) p.set('leader', q.leader);
     if (cursor) p.set('cursor', cursor);
     const page = await api('GET', '/api/v1/pairings?' + p.toString());
     if (ctx.stale()) return;
@@ -1656,7 +2349,7 @@ function bindNewPairing(form) {
       } catch (err) {
         if (err instanceof ApiError && err.code === 'already_paired') {
           fieldError(form, 'certificate_no', '该人才已有联系中的结对');
-          flash('该人才已有联系中的结对：如需调整，请在结对详情中更换联系领导或结束结对。' + err.message, 'error');
+          flash(`${errorLead(err)}：如需调整，请在结对详情中更换联系领导或结束结对。（${err.message}）`, 'error');
         } else showError(err, form);
       }
     });
@@ -1938,7 +2631,8 @@ async function pageCompliance(ctx) {
   ctx.render(html`
     <div class="page-head"><h1>联系考核</h1>
       <form class="filters" id="compliance-filters"><label>年度 <select name="year" id="compliance-year">${years.map((y) => html`
-        <option value="${y}" ${y === r.year ? 'selected' : ''}>${y} 年</option>`)}</select></label></form></div>
+        <option value="${y}" ${y === r.year ? 'selected' : ''}>${y} 年</option>`)}</select></label>
+        ${can('dashboard:read') ? html`<a class="btn btn-sm" href="#/dashboard" id="compliance-dashboard">督办看板</a>` : ''}</form></div>
     <section class="stats" id="compliance-total" aria-label="${r.year} 年联系情况合计">
       <div class="stat"><span class="stat-value" data-total="pairings">${t.pairings}</span><span class="stat-label">结对人才</span></div>
       <div class="stat"><span class="stat-value" data-total="contacts_due">${t.contacts_due}</span><span class="stat-label">应联系（次）</span></div>
@@ -1983,6 +2677,13 @@ async function pageCompliance(ctx) {
 window.addEventListener('hashchange', route);
 document.addEventListener('DOMContentLoaded', () => {
   $('#logout').addEventListener('click', () => logout());
+  i18nObserver.observe(document.body, { childList: true, subtree: true, characterData: true });
+  markLangButtons();
+  translateTree(document.body);
+  document.addEventListener('click', (ev) => {
+    const btn = ev.target.closest('button[data-lang]');
+    if (btn) setLang(btn.dataset.lang);
+  });
   setInterval(refreshUnread, 60000);
   route();
 });
@@ -2121,7 +2822,8 @@ async function pageBatches(ctx) {
     <div class="page-head"><h1>发放批次</h1></div>
     <section class="card"><h2>经办：生成批次</h2>
       <p>当前待发放 <strong id="due-count">${due.items.length}</strong> 笔，合计 <strong>${yuan(dueTotal)}</strong>。生成后须由另一名财政人员复核，方可下载银行代发文件。</p>
-      <form id="build-form"><button type="submit" class="btn btn-primary" ${due.items.length ? '' : 'disabled'}>生成发放批次</button></form></section>
+      <form id="build-form"><button type="submit" class="btn btn-primary" ${due.items.length ? '' : 'disabled'}>生成发放批次</button></form>
+      <div id="build-progress" class="progress-slot" hidden></div></section>
     <section class="card flush"><h2>批次列表</h2><div class="table-wrap"><table class="table" id="batch-table">
       <thead><tr><th>批次</th><th>状态</th><th class="num">笔数</th><th class="num">金额</th><th>经办</th><th>复核</th><th>生成时间</th></tr></thead>
       <tbody>${batches.items.length ? batches.items.map((b) => html`<tr data-batch-id="${b.id}" class="${b.id === open ? 'selected' : ''}">
@@ -2143,12 +2845,13 @@ async function pageBatches(ctx) {
         </div></form></section>` : ''}`);
   $('#build-form').addEventListener('submit', (ev) => {
     ev.preventDefault();
-    busy(ev.target, async () => {
+    busy(ev.target, () => withProgress($('#build-progress'), L(`正在生成发放批次：汇总 ${due.items.length} 笔待发放款项并逐笔锁定，请勿关闭页面…`,
+      `Building the batch: collecting and locking ${due.items.length} due payments…`), async () => {
       try {
         const b = await api('POST', '/api/v1/payment-batches', {});
         go('#/batches?id=' + encodeURIComponent(b.id), `已生成批次 ${b.id}：${b.lines.length} 笔，合计 ${yuan(b.total_fen)}，请另一名财政人员复核。`);
       } catch (err) { showError(err); }
-    });
+    }));
   });
   if (!batch) return;
   const form = $('#confirm-form');
@@ -2159,23 +2862,16 @@ async function pageBatches(ctx) {
       go('#/batches?id=' + encodeURIComponent(batch.id), '复核通过，可下载银行代发文件。');
     } catch (err) {
       if (err instanceof ApiError && err.code === 'four_eyes') {
-        flash('经办与复核须由不同人员完成：本批次由您生成，请另一名财政人员复核。', 'error');
+        flash(`${errorLead(err)}：${L('本批次由您生成，请另一名财政人员复核。', 'you built this batch; another finance officer approves it.')}`, 'error');
       } else showError(err);
     }
   }));
   const download = $('#download-batch');
   if (download) download.addEventListener('click', () => busy(form, async () => {
-    const res = await fetch(`/api/v1/payment-batches/${encodeURIComponent(batch.id)}/bank.csv`, { headers: { Authorization: 'Bearer ' + S.token } });
-    if (!res.ok) { flash(`下载失败（${res.status}）`, 'error'); return; }
-    const url = URL.createObjectURL(await res.blob());
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `talentflow-${batch.id}.csv`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
-    flash('已下载银行代发文件，请导入网银批量代发。');
+    try {
+      await downloadFile(`/api/v1/payment-batches/${encodeURIComponent(batch.id)}/bank.csv`, `talentflow-${batch.id}.csv`);
+      flash('已下载银行代发文件，请导入网银批量代发。');
+    } catch (err) { flash(`${L('下载失败', 'Download failed')}：${errorText(err)}`, 'error'); }
   }));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -2188,3 +2884,140 @@ async function pageBatches(ctx) {
     });
   });
 }
+
+// ---------- English dictionary (the 中文 / EN switch) ----------
+
+// EN translates whole texts the console shows: navigation, page titles, buttons, table
+// headers, form labels, filters, badges and the labels of every fixed vocabulary. A text not
+// here stays in Chinese (see the comment at translateText).
+const EN = {
+  // Header, navigation, footer, login
+  '人才工作协同审批平台': 'Talent Work Platform', '跳到主要内容': 'Skip to main content', '主导航': 'Main navigation',
+  '退出': 'Log out', '县人才工作领导小组办公室': 'County Talent Work Leading Group Office',
+  '县人才工作领导小组办公室 · 人才工作协同审批平台': 'County Talent Work Leading Group Office · Talent Work Platform',
+  '督办看板': 'Dashboard', '待办事项': 'Inbox', '办件查询': 'Cases', '我的申请': 'My applications', '我的补贴': 'My subsidies',
+  '补贴资金': 'Funds', '发放批次': 'Batches', '联系服务': 'Liaison', '人才诉求': 'Demands', '联系考核': 'Compliance',
+  '消息通知': 'Notifications', '审计日志': 'Audit log', '用户名': 'Username', '密码': 'Password', '登录': 'Log in', '登录失败': 'Login failed',
+  '登录状态仅保存在本浏览器标签页中，关闭后需重新登录。': 'You stay logged in in this browser tab only; log in again after closing it.',
+  '正在加载…': 'Loading…', '页面不存在': 'Page not found', '返回首页': 'Back to the home page', '无权访问': 'Access denied',
+  '登录已失效，请重新登录。': 'Your session has expired: please log in again.',
+  // Common words, buttons, filters
+  '全部': 'All', '查询': 'Apply', '刷新': 'Refresh', '查看': 'View', '办理': 'Decide', '认领': 'Claim', '释放': 'Release', '催办': 'Urge',
+  '转办': 'Delegate', '加签': 'Add signer', '评论': 'Comment', '确定': 'OK', '取消': 'Cancel', '关闭': 'Close', '打印': 'Print',
+  '加载更多': 'Load more', '复制': 'Copy', '编辑': 'Edit', '显示全部': 'Show all', '请选择': 'Choose…', '详情': 'Details', '操作': 'Actions',
+  '状态': 'State', '流程': 'Process', '预警': 'Warning', '单位': 'Department', '类型': 'Type', '类别': 'Category', '年度': 'Year', '季度': 'Quarter',
+  '起': 'From', '止': 'To', '本月': 'This month', '本季度': 'This quarter', '本年': 'This year', '时间': 'Time', '日期': 'Date', '金额': 'Amount',
+  '理由': 'Reason', '原因': 'Reason', '结果': 'Result', '方式': 'Form', '对象': 'Object', '角色': 'Role', '序号': 'No.', '版本': 'Version',
+  '（必填）': '(required)', '（选填）': '(optional)', '无': 'None', '已读': 'Read', '标为已读': 'Mark read', '只看未读': 'Unread only',
+  '全部标为已读': 'Mark all read', '查看办件': 'Open case', '暂无记录。': 'Nothing yet.', '暂无消息。': 'No messages.',
+  // Inbox
+  '我的待办': 'My tasks', '部门待办': 'Department', '可认领': 'Claimable', '已办': 'Done by me', '抄送': 'Copied to me', '待办分类': 'Task lists',
+  '办件': 'Case', '环节': 'Step', '承办单位': 'Department', '承办人': 'Assignee', '办理时限': 'Deadline', '未认领': 'Unclaimed',
+  '批量认领': 'Claim selected', '全选可认领的待办': 'Select all claimable tasks', '选择': 'Select', '清除时间段': 'Clear the period',
+  '“剩余”按日历时间计算；红牌、黄牌按工作日办理时限判定。': 'Time left is calendar time; red and yellow cards follow the working-day time limits.',
+  '暂无待办。可在“可认领”中认领本单位的待办。': 'No tasks. Claim your department\'s tasks under Claimable.',
+  '已认领，任务已进入“我的待办”。': 'Claimed: the task is in My tasks.', '按日历时间计算（非工作日）': 'Calendar time, not working days',
+  '红牌': 'Red', '黄牌': 'Yellow', '正常': 'Normal', '已超过办理时限': 'Past the time limit', '临近办理时限': 'Near the time limit',
+  '待办理': 'Open', '已暂停': 'Paused', '已办结': 'Done', '已取消': 'Cancelled',
+  '单人办理': 'Single', '依次审批': 'Sequential', '会签': 'Countersign (all)', '或签': 'Any of', '票签': 'Vote',
+  // Case page
+  '办件详情': 'Case details', '办件概况': 'Summary', '流程进度': 'Process progress', '当前环节': 'Current step', '申请人': 'Applicant',
+  '提交时间': 'Submitted', '最近更新': 'Updated', '补正截止': 'Correction due', '公示截止': 'Public notice ends', '证书编号': 'Certificate no.',
+  '办结时间': 'Closed', '办理环节': 'Tasks', '承办单位 / 承办人': 'Department / assignee', '办理意见': 'Opinion', '流转记录': 'Timeline',
+  '附件材料': 'Attachments', '审计记录': 'Audit records', '操作人': 'Actor', '申请信息': 'Application', '已脱敏': 'Masked',
+  '审批办理': 'Decision', '办理任务': 'Task', '审批结果': 'Outcome', '审批意见': 'Opinion', '提交意见': 'Submit',
+  '降级认定为': 'Downgrade to', '退回至': 'Return to', '尚未生成办理任务。': 'No tasks yet.', '暂无评论。': 'No comments.',
+  '用时按日历时间计算：自该环节首个待办生成起，至最后一次办理（进行中的环节至当前）。': 'Times are calendar time: from the step\'s first task to its last decision (or now, for a running step).',
+  '姓名': 'Name', '公民身份号码': 'Citizen ID number', '手机号码': 'Mobile phone', '最高学历': 'Highest education', '专业技术职称': 'Professional title',
+  '专业领域': 'Field', '用人单位统一社会信用代码': 'Employer\'s unified social credit code', '用人单位信用代码': 'Employer credit code',
+  '申报人才类别': 'Claimed category', '申报类别': 'Claimed category', '保存草稿': 'Save draft', '提交申请': 'Submit application',
+  '新建申请': 'New application', '填写申请': 'Application form', '人才引进认定申请': 'Talent certification application', '编辑草稿': 'Edit draft',
+  '查看证书': 'View certificate', '撤回申请': 'Withdraw the application', '撤回原因': 'Reason for withdrawal', '确认撤回': 'Withdraw',
+  '公示异议': 'Objection', '提交异议': 'Submit objection', '对公示对象提出异议': 'Object to this public notice', '异议事实与理由': 'Facts and reasons',
+  '催办说明': 'Urge note', '转交给（用户名）': 'Hand over to (username)', '转办理由': 'Reason', '加签单位': 'Department to add', '加签理由': 'Reason',
+  '添加评论': 'Add a comment', '发表评论': 'Post comment', '人才认定证书': 'Talent certificate', '申请': 'Application', '还没有申请。': 'No applications yet.',
+  '退回申请人补正': 'Return to the applicant', '退回部门会签重审': 'Return to department review', '退回窗口重新受理': 'Return to the window',
+  // Cases list
+  '没有符合条件的办件。': 'No matching cases.',
+  // Dashboard
+  '各单位在办任务与红黄牌': 'Open tasks and red/yellow cards by department', '办件趋势（按周）': 'Cases per week',
+  '各单位办理情况': 'Departments', '补贴预算执行': 'Subsidy budgets', '各流程办件': 'Cases by process', '人才工作联席会季度报告': 'Quarterly joint-meeting report',
+  '在办任务': 'Open tasks', '红牌（已超时限）': 'Red (overdue)', '黄牌（临近时限）': 'Yellow (near the limit)', '期内办结任务': 'Tasks done in the period',
+  '联系逾期结对': 'Overdue pairings', '超期诉求': 'Overdue demands', '在办': 'Open', '期内办结': 'Done in period', '用时中位数': 'Median time',
+  '用时 P90': 'P90 time', '按时办结率': 'On time', '期内新增': 'Started', '当前状态分布': 'Cases by state now', '新增办件': 'Cases started',
+  '办结办件': 'Cases finished', '新增': 'Started', '办结': 'Finished', '查看周数据': 'Weekly figures', '周（自周一）': 'Week (from Monday)',
+  '正常（在办）': 'Normal (open)', '已发放': 'Paid', '已占用': 'Reserved', '可用余额': 'Remaining', '年度预算': 'Annual budget',
+  '已联系 / 应联系（次）': 'Contacts done / due', '已联系 / 应联系': 'Done / due', '联系完成率': 'Contacts done', '联系领导': 'Leader',
+  '逾期': 'Overdue', '统计期内提出': 'raised in the period', '办理中': 'Open', '超期（红牌）': 'Overdue (red)', '平均评价': 'Average rating',
+  '办结用时中位数': 'Median resolution time', '办结率': 'Resolution rate', '下载 Excel 报告（XLSX）': 'Download Excel (XLSX)', '下载 CSV': 'Download CSV',
+  '第一季度': 'Q1', '第二季度': 'Q2', '第三季度': 'Q3', '第四季度': 'Q4', '快速选择统计期': 'Quick periods', '在办任务与红黄牌': 'Open tasks and cards',
+  '当前没有在办任务。': 'No open tasks.', '统计期内没有办件。': 'No cases in the period.', '统计期内没有任务。': 'No tasks in the period.',
+  '统计期内没有补贴政策。': 'No subsidy policy in the period.', '暂无办件。': 'No cases.',
+  '已发放与已占用占年度预算的比例': 'paid and reserved against the annual budget',
+  '打开办理中的诉求，超期者标红牌': 'Opens the open demands; overdue ones carry a red card',
+  '在办、红牌、黄牌为当前数；办结、用时（工作小时）与按时率按统计期内办结的任务计算。点击数字查看对应的待办列表。':
+    'Open, red and yellow are counts now; done, times (working hours) and on-time share count the tasks decided in the period. Click a number for its list.',
+  '报告含单位办理情况、流程办件、补贴预算执行、联系服务四部分，口径与本看板一致，供联席会使用。':
+    'The report has four parts — departments, processes, subsidy budgets, liaison — counted as on this dashboard, for the joint meeting.',
+  // Subsidies and finance
+  '申请补贴': 'Apply for a subsidy', '我的补贴与发放记录': 'My subsidies and payments', '人才认定证书编号': 'Certificate number',
+  '补贴政策': 'Subsidy policy', '收款户名': 'Account name', '收款账号': 'Account number', '开户银行': 'Bank', '领取': 'Take',
+  '免申即享 · 可直接领取': 'Offered to you · take it directly', '期次': 'Period', '所属月份': 'Month', '一次性': 'One-time',
+  '预算执行（按政策、年度）': 'Budgets (by policy and year)', '政策': 'Policy', '待发放': 'Due', '暂停与追回': 'Held and recovered',
+  '未来 12 个月资金需求预测': 'Funds needed in the next 12 months', '追回事项': 'Recoveries', '没有待发放的款项。': 'No payment is due.',
+  '经办：生成批次': 'Build a batch', '生成发放批次': 'Build payment batch', '批次列表': 'Batches', '批次': 'Batch', '笔数': 'Lines',
+  '经办': 'Built by', '复核': 'Approved by', '生成时间': 'Built at', '复核通过': 'Approve', '下载银行代发文件（CSV）': 'Download the bank file (CSV)',
+  '登记银行回单（未勾选的视为已发放）': 'Record the bank\'s answer (unticked lines are paid)', '失败': 'Failed', '抵扣追回': 'Netted',
+  '尚无批次。': 'No batches yet.', '待复核': 'Awaiting approval', '已复核，待银行回单': 'Approved, awaiting the bank', '已确认': 'Confirmed',
+  '待回单': 'Pending', '失败，已退回待发放': 'Failed, due again', '下载失败': 'Download failed', '报告生成失败': 'The report failed',
+  // Liaison and demands
+  '我联系的人才': 'My talents', '登记联系': 'Log a contact', '订阅日历': 'Subscribe to calendar', '全部结对': 'All pairings',
+  '只看联系逾期': 'Overdue only', '人才': 'Talent', '服务专员': 'Service specialist', '下次联系截止': 'Next contact due', '本年联系': 'Contacts this year',
+  '待办诉求': 'Open demands', '新建结对': 'New pairing', '确定结对': 'Pair', '联系中': 'Active', '已结束': 'Ended', '结对详情': 'Pairing',
+  '结对概况': 'Summary', '联系任务': 'Contact dues', '联系记录': 'Contacts', '联系领导变更': 'Leader changes', '结对管理': 'Manage pairing',
+  '更换联系领导': 'Change leader', '更换联系领导为': 'New leader', '更换原因': 'Reason', '结束结对': 'End pairing', '结束原因': 'Reason',
+  '确认结束结对': 'End the pairing', '联系日期': 'Date', '联系方式': 'Form', '联系情况': 'Notes', '提交登记': 'Save contact',
+  '＋ 添加诉求': '+ Add a demand', '诉求类型': 'Demand type', '诉求内容': 'Demand', '删除此条诉求': 'Remove this demand', '诉求': 'Demand',
+  '评价': 'Rating', '去评价': 'Rate', '待评价': 'To rate', '提交评价': 'Submit rating', '满意程度': 'Satisfaction', '评价意见': 'Comment',
+  '截止日期': 'Due', '完成情况': 'Done', '登记人': 'Logged by', '计入': 'Counts for', '变更': 'Change', '最近联系': 'Last contact',
+  '尚未联系': 'Not yet contacted', '联系频次': 'Cadence', '结对时间': 'Paired at', '结束时间': 'Ended at', '待联系': 'Due', '已联系': 'Done',
+  '未按期联系': 'Missed', '日历订阅地址': 'Calendar address', '结对人才': 'Pairings', '应联系（次）': 'Contacts due', '已联系（次）': 'Contacts done',
+  '未按期': 'Missed', '当前逾期': 'Overdue now', '整改率': 'Rectification rate', '回访率': 'Call-back rate', '达标': 'On target',
+  '诉求办理与“好差评”闭环': 'Demands and the rating loop', '联系完成（已联系 / 应联系）': 'Contacts (done / due)',
+  '走访': 'Visit', '电话联系': 'Call', '座谈': 'Meeting', '活动': 'Event',
+  '子女入学': 'School place', '户籍办理': 'Hukou', '住房保障': 'Housing', '实验室与场地': 'Lab and space', '项目资金': 'Funding',
+  '医疗保健': 'Medical care', '配偶就业': 'Spouse\'s job', '其他': 'Other',
+  '非常满意': 'Very satisfied', '满意': 'Satisfied', '基本满意': 'Fairly satisfied', '不满意': 'Dissatisfied', '非常不满意': 'Very dissatisfied',
+  // Audit and notifications
+  '校验哈希链': 'Verify the hash chain', '哈希链完整': 'Hash chain intact', '哈希链异常': 'Hash chain broken',
+  '到期提醒': 'Reminder', '督办升级': 'Escalation', '待办': 'Task', '通知': 'Notice',
+  // Vocabularies the API labels in Chinese: processes, states, steps, outcomes, categories, roles, kinds
+  '人才引进认定': 'Talent certification', '人才补贴发放': 'Subsidy', '联系领导配对': 'Leader pairing', '领导干部联系服务专家': 'Liaison',
+  '人才诉求办理': 'Demand', '草稿': 'Draft', '已提交': 'Submitted', '退回补正': 'Returned for correction', '未通过': 'Rejected', '已撤回': 'Withdrawn',
+  '逾期关闭': 'Expired', '窗口受理': 'Window acceptance', '部门会签': 'Department review', '审定': 'Sign-off', '公示中': 'Public notice',
+  '异议处理': 'Objection', '制证中': 'Issuing certificate', '已认定': 'Certified', '在职确认': 'Employment check', '人社审核': 'HRSS review',
+  '财政审批': 'Finance approval', '发放中': 'Paying', '追回中': 'Recovering', '发放完毕': 'Completed', '离职停发': 'Stopped (left)',
+  '待配对': 'Awaiting pairing', '已配对': 'Paired', '联系逾期': 'Contact overdue', '部门办理': 'Department answering', '核实答复': 'Verifying',
+  '差评核实': 'Complaint check', '整改中': 'Rectifying', '回访再评价': 'Call-back', '领导小组办公室审定': 'Office sign-off', '公示异议处理': 'Objection handling',
+  '公示': 'Public notice', '证书制发': 'Certificate', '用人单位在职确认': 'Employer confirms employment', '财政局审批': 'Finance approval',
+  '发放前在职确认': 'Employment re-check', '追回登记': 'Recovery', '指定联系领导与服务专员': 'Choose leader and specialist',
+  '部门办理答复': 'Department reply', '人才办核实答复': 'Office verifies the reply', '人才评价': 'Talent rates', '差评整改': 'Rectification',
+  '同意': 'Approve', '不同意': 'Reject', '降级认定': 'Downgrade', '异议成立': 'Objection upheld', '异议不成立': 'Objection dismissed',
+  '转交其他部门': 'Forward to another department', '答复（办理完毕）': 'Reply (done)', '转交其他单位': 'Forward',
+  '答复属实，请人才评价': 'Reply verified: ask for a rating', '退回重新答复': 'Return for a new reply', '差评属实，转整改': 'Complaint valid: rectify',
+  '评价不实（申诉复核）': 'Complaint not valid', '整改完成': 'Rectified',
+  '顶尖人才': 'Top talent', '领军人才': 'Leading talent', '高端人才': 'High-end talent', '急需紧缺人才': 'Urgently needed talent',
+  '青年/高校毕业生人才': 'Young talent / graduates', '博士研究生': 'Doctorate', '硕士研究生': 'Master\'s', '大学本科': 'Bachelor\'s', '大专': 'College',
+  '中专/技工': 'Vocational', '正高级': 'Senior', '副高级': 'Associate senior', '中级': 'Intermediate', '初级': 'Junior', '高级技师': 'Senior technician',
+  '技师': 'Technician', '窗口受理员': 'Window clerk', '成员单位审核人': 'Department reviewer', '成员单位分管领导': 'Department head',
+  '人才办': 'Talent office', '县级领导': 'County leader', '财政局支付专员': 'Finance officer', '纪检审计': 'Auditor', '系统管理员': 'Administrator',
+  '用人单位经办人': 'Employer clerk', '生活补贴': 'Living allowance', '租房补贴': 'Rent subsidy', '购房补贴': 'Home purchase', '安家补贴': 'Settling-in grant',
+  '工资外津贴': 'Allowance', '待到期': 'Scheduled', '暂停（未确认在职）': 'Held (employment not confirmed)', '批次中': 'In batch',
+  '发放失败': 'Failed', '已追回': 'Recovered',
+  // Timeline events
+  '提交': 'Submitted', '环节开始': 'Step opened', '生成待办': 'Task opened', '退回待领': 'Released', '黄牌预警': 'Yellow card', '红牌预警': 'Red card',
+  '督办上报': 'Escalated', '退回': 'Returned', '重新提交': 'Resubmitted', '撤回': 'Withdrawn', '公示开始': 'Notice started', '公示恢复': 'Notice resumed',
+  '颁发证书': 'Certificate issued', '预算占用': 'Budget reserved', '预算不足': 'Budget exhausted', '列入待发放': 'Payment due', '暂停发放': 'Payment held',
+  '恢复发放': 'Payment resumed', '追回立项': 'Recovery opened', '结对联系': 'Paired', '联系提醒': 'Contact reminder', '逾期再提醒': 'Overdue reminder',
+  '本期未联系': 'Contact missed', '本期已联系': 'Contact due met', '节假日数据缺失': 'Holiday data missing',
+};

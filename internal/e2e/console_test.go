@@ -165,12 +165,25 @@ func (b *browser) open(hash, ready string) {
 	b.waitFor(hash, ready)
 }
 
-// screenshot saves the whole page as <tmp>/console-<name>.png for a human to look at.
+// screenshotDir is the folder the console tests save their screenshots in: the one
+// TALENTFLOW_SCREENSHOTS names (a relative path is relative to this package's folder), else
+// talentflow-screenshots in the temporary folder (/tmp/talentflow-screenshots).
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := os.Getenv("TALENTFLOW_SCREENSHOTS")
+	if dir == "" {
+		dir = filepath.Join(os.TempDir(), "talentflow-screenshots")
+	}
+	require.NoError(t, os.MkdirAll(dir, 0o755))
+	return dir
+}
+
+// screenshot saves the whole page as <screenshotDir>/<name>.png for a human to look at.
 func (b *browser) screenshot(name string) {
 	b.t.Helper()
 	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
 	require.NoError(b.t, err)
-	path := filepath.Join(os.TempDir(), "console-"+name+".png")
+	path := filepath.Join(screenshotDir(b.t), name+".png")
 	require.NoError(b.t, os.WriteFile(path, png, 0o644))
 	b.t.Logf("screenshot: %s", path)
 }
@@ -507,5 +520,5 @@ func TestConsoleApplicantOpensTheCertificateInANewTab(t *testing.T) {
 	assert.Equal(t, "double", styled, "the Content-Security-Policy lets the certificate's own style apply")
 	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(os.TempDir(), "console-certificate.png"), png, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(screenshotDir(t), "certificate.png"), png, 0o644))
 }

@@ -39,7 +39,9 @@ type DemandItem struct {
 
 // DemandFilter narrows the demands.
 type DemandFilter struct {
-	Status     string            `query:"status" validate:"omitempty,oneof=open closed"`
+	Status string `query:"status" validate:"omitempty,oneof=open closed"`
+	// Overdue keeps the open demands whose current step is past its deadline (red).
+	Overdue    bool              `query:"overdue"`
 	Type       domain.DemandType `query:"type" validate:"omitempty,demandtype"`
 	Department string            `query:"department" validate:"max=40"`
 	Pairing    string            `query:"pairing_id" validate:"max=64"`
@@ -74,6 +76,10 @@ func (s *Service) demands(ctx context.Context, sub *gorm.DB, f DemandFilter) (ap
 		sub = sub.Where("resolved = ?", false)
 	case "closed":
 		sub = sub.Where("resolved = ?", true)
+	}
+	if f.Overdue {
+		sub = sub.Where("resolved = ? AND case_id IN (?)", false,
+			s.DB.WithContext(ctx).Model(&store.Case{}).Select("id").Where("process = ? AND warning = ?", flow.ProcessDemand, workflows.WarningRed))
 	}
 	if f.Type != "" {
 		sub = sub.Where("type = ?", f.Type)

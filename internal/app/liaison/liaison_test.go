@@ -415,3 +415,18 @@ func TestADepartureReportedForTheTalentsSubsidyEndsTheirPairing(t *testing.T) {
 	require.NoError(t, appl.EndForDeparture(ctx, w.DB.DB, w.Engine, "YG-2026-B-0001", "人才离职（补贴登记离职 2026-06-15）"))
 	assert.Equal(t, []string{flow.UpdateEnd}, w.Engine.Updates)
 }
+
+func TestOverdueDemandsAreTheOpenOnesPastTheirDeadline(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	w.certified("applicant.li", "YG-2026-B-0001", domain.CategoryB)
+	w.pairing("pair_wang", "YG-2026-B-0001", "leader.wang", "specialist.zhao", "2026-12-31", false)
+	w.demand("dem_late", "pair_wang", "edu", 0, 0)
+	w.demand("dem_fine", "pair_wang", "edu", 0, 0)
+	require.NoError(t, w.DB.Model(&store.Case{}).Where("id = ?", "dem_late").Update("warning", workflows.WarningRed).Error)
+	page, err := w.s.Demands(ctx, w.As("lgo.staff"), appl.DemandFilter{Overdue: true})
+	require.NoError(t, err)
+	require.Len(t, page.Items, 1)
+	assert.Equal(t, "dem_late", page.Items[0].ID)
+	assert.Equal(t, workflows.WarningRed, page.Items[0].Warning)
+}

@@ -443,7 +443,8 @@ func demands(db *gorm.DB, per Period, department string) (DemandSummary, error) 
 		return DemandSummary{}, err
 	}
 	out := DemandSummary{Drill: Drill{"open": link("/api/v1/demands", "status", "open", "department", department),
-		"closed": link("/api/v1/demands", "status", "closed", "department", department)}}
+		"overdue": link("/api/v1/demands", "status", "open", "overdue", "true", "department", department),
+		"closed":  link("/api/v1/demands", "status", "closed", "department", department)}}
 	var sum, rated int
 	var hours []float64
 	for _, d := range ds {
