@@ -650,13 +650,21 @@ function spanText(ms) {
   return L(`${days} 天`, `${days} d`);
 }
 
-// timeLeft is an open task's time to its deadline in calendar time (the API gives the instant,
-// not working days; the red and yellow cards themselves count working days).
+// timeLeft is an open task's time to its deadline: the working days the server counts on the
+// holiday calendar, or calendar time where it gives none.
 function timeLeft(t) {
   if (t.state !== 'open' || !t.deadline) return '';
   const ms = new Date(t.deadline).getTime() - Date.now();
   const late = ms < 0;
   const hours = Math.round(ms / 3600000);
+  // The server counts working days on the holiday calendar; calendar time is the fallback.
+  const wd = t.working_days_left;
+  if (wd !== undefined && wd !== null) {
+    const text = wd < 0 ? L(`已超期 ${-wd} 个工作日`, `${-wd} working days overdue`)
+      : late ? L('已超期', 'overdue') : L(`剩 ${wd} 个工作日`, `${wd} working days left`);
+    return html`<span class="left ${late ? 'left-late' : wd < 1 ? 'left-soon' : ''}" data-hours-left="${hours}" data-working-days-left="${wd}"
+      title="${L('按节假日日历计算的工作日', 'Working days on the holiday calendar')}">${text}</span>`;
+  }
   const text = late ? L(`已超期 ${spanText(-ms)}`, `${spanText(-ms)} overdue`) : L(`剩余 ${spanText(ms)}`, `${spanText(ms)} left`);
   return html`<span class="left ${late ? 'left-late' : ms < 86400000 ? 'left-soon' : ''}" data-hours-left="${hours}"
     title="${L('按日历时间计算（非工作日）', 'Calendar time, not working days')}">${text}</span>`;
@@ -698,7 +706,7 @@ async function pageInbox(ctx) {
       </table></div>
       <div class="more"><button type="button" class="btn" id="inbox-more" hidden>加载更多</button></div>
     </div>
-    <p class="muted small">“剩余”按日历时间计算；红牌、黄牌按工作日办理时限判定。</p>`);
+    <p class="muted small">剩余时间按节假日日历的工作日计算（含调休）；红牌、黄牌按工作日办理时限判定。</p>`);
   $('#inbox-filters').addEventListener('change', (ev) => {
     location.hash = inboxHash({ ...q, [ev.target.name]: ev.target.value });
   });
@@ -2914,7 +2922,7 @@ const EN = {
   '我的待办': 'My tasks', '部门待办': 'Department', '可认领': 'Claimable', '已办': 'Done by me', '抄送': 'Copied to me', '待办分类': 'Task lists',
   '办件': 'Case', '环节': 'Step', '承办单位': 'Department', '承办人': 'Assignee', '办理时限': 'Deadline', '未认领': 'Unclaimed',
   '批量认领': 'Claim selected', '全选可认领的待办': 'Select all claimable tasks', '选择': 'Select', '清除时间段': 'Clear the period',
-  '“剩余”按日历时间计算；红牌、黄牌按工作日办理时限判定。': 'Time left is calendar time; red and yellow cards follow the working-day time limits.',
+  '剩余时间按节假日日历的工作日计算（含调休）；红牌、黄牌按工作日办理时限判定。': 'Time left is in working days on the holiday calendar; red and yellow cards follow the working-day time limits.',
   '暂无待办。可在“可认领”中认领本单位的待办。': 'No tasks. Claim your department\'s tasks under Claimable.',
   '已认领，任务已进入“我的待办”。': 'Claimed: the task is in My tasks.', '按日历时间计算（非工作日）': 'Calendar time, not working days',
   '红牌': 'Red', '黄牌': 'Yellow', '正常': 'Normal', '已超过办理时限': 'Past the time limit', '临近办理时限': 'Near the time limit',

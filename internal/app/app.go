@@ -66,6 +66,9 @@ type App struct {
 	Files     Files
 	Log       *slog.Logger
 	Now       func() time.Time
+	// WorkingDaysLeft counts the working days from now to a deadline on the holiday calendar
+	// (negative when it passed; nil: not shown).
+	WorkingDaysLeft func(now, deadline time.Time) float64
 }
 
 // Time is the current time in UTC, as the use cases see it.

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/smtp"
@@ -176,6 +177,11 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	}
 	engine := &temporalx.Engine{Client: svc.Temporal, TaskQueue: cfg.Temporal.TaskQueue}
 	a := &app.App{DB: db, Authz: az, Engine: engine, Processes: svc.Processes, Log: log}
+	cal, err := calendar.Load(cfg.CalendarDir)
+	if err != nil {
+		return nil, fmt.Errorf("holiday calendar: %w", err)
+	}
+	a.WorkingDaysLeft = workingDaysLeft(cal, cfg.TimeScale)
 	cs := cases.New(a)
 	files := attachments.New(cs, cfg.AttachmentDir(), 10<<20)
 	a.Files = files
@@ -278,4 +284,20 @@ func (s *Services) Close() {
 func newMonitoring(a *app.App, cfg *config.Config, processes *process.Registry) *monitoring.Service {
 	procs, states := processes.Labels()
 	return monitoring.New(a, cfg.CountyName, monitoring.Labels{Processes: procs, States: states})
+}
+
+// workingDaysLeft counts working days between now and a deadline in process time (durations
+// are scaled by TALENTFLOW_TIME_SCALE), to one decimal.
+func workingDaysLeft(cal *calendar.WorkingDayCalendar, scale float64) func(now, deadline time.Time) float64 {
+	if scale <= 0 {
+		scale = 1
+	}
+	return func(now, deadline time.Time) float64 {
+		from, to, sign := now, deadline, 1.0
+		if deadline.Before(now) {
+			from, to, sign = deadline, now, -1
+		}
+		days, _ := cal.Elapsed(from, from.Add(time.Duration(float64(to.Sub(from))/scale)))
+		return sign * math.Round(days*10) / 10
+	}
 }

@@ -63,9 +63,12 @@ type TaskItem struct {
 	DecidedAt  *time.Time      `json:"decided_at,omitempty"`
 	OpenedAt   time.Time       `json:"opened_at"`
 	Deadline   *time.Time      `json:"deadline"`
-	Warning    string          `json:"warning" enum:",yellow,red"`
-	Escalation int             `json:"escalation"`
-	UrgeCount  int             `json:"urge_count"`
+	// WorkingDaysLeft is, for an open task, the working days until its deadline on the holiday
+	// calendar (negative: overdue by as many).
+	WorkingDaysLeft *float64 `json:"working_days_left,omitempty"`
+	Warning         string   `json:"warning" enum:",yellow,red"`
+	Escalation      int      `json:"escalation"`
+	UrgeCount       int      `json:"urge_count"`
 	// Outcomes the step offers and where a return may go (the workflow accepts nothing else).
 	Outcomes      []domain.Outcome `json:"outcomes"`
 	ReturnTargets []string         `json:"return_targets"`
@@ -116,9 +119,14 @@ func (s *Service) ActionsOf(p *authz.Principal) func(TaskItem) TaskItem {
 		act  authz.Action
 	}
 	answers := map[key]bool{}
+	now := s.Time()
 	return func(item TaskItem) TaskItem {
 		if item.State != workflows.TaskOpen {
 			return item
+		}
+		if s.WorkingDaysLeft != nil && item.Deadline != nil {
+			left := s.WorkingDaysLeft(now, *item.Deadline)
+			item.WorkingDaysLeft = &left
 		}
 		can := func(act authz.Action) bool {
 			k := key{item.Department, act}
