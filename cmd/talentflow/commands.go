@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"talentflow/internal/platform"
 	"talentflow/internal/processes"
 	"talentflow/internal/seed"
+	"talentflow/internal/store"
 )
 
 // DevCmd is `talentflow dev`.
@@ -100,15 +102,10 @@ type MigrateCmd struct {
 // Run applies migrations and prepares the Temporal namespace.
 func (c *MigrateCmd) Run(ctx context.Context) error {
 	cfg := &c.Config
-	log := platform.NewLogger(cfg.Log, os.Stderr)
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	registry, err := processes.Registry()
-	if err != nil {
-		return err
-	}
-	db, err := platform.OpenDatabase(ctx, cfg, log, registry)
+	db, log, err := openMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -151,13 +148,7 @@ func (c *SeedCmd) Run(ctx context.Context) error {
 	if !c.Yes {
 		return errors.New("seed writes fake cases: pass --yes-this-is-a-test-database to a database nobody works in")
 	}
-	cfg := &c.Config
-	log := platform.NewLogger(cfg.Log, os.Stderr)
-	registry, err := processes.Registry()
-	if err != nil {
-		return err
-	}
-	db, err := platform.OpenDatabase(ctx, cfg, log, registry)
+	db, log, err := openMigrated(ctx, &c.Config)
 	if err != nil {
 		return err
 	}
@@ -172,4 +163,15 @@ func (c *SeedCmd) Run(ctx context.Context) error {
 	}
 	log.Info("seeded", "cases", c.Cases, "took", time.Since(began).Round(time.Second).String())
 	return nil
+}
+
+// openMigrated opens the configured database with every process's migrations applied.
+func openMigrated(ctx context.Context, cfg *config.Config) (*store.DB, *slog.Logger, error) {
+	log := platform.NewLogger(cfg.Log, os.Stderr)
+	registry, err := processes.Registry()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := platform.OpenDatabase(ctx, cfg, log, registry)
+	return db, log, err
 }

@@ -2,6 +2,7 @@ package liaison
 
 import (
 	"context"
+	"maps"
 	"math"
 
 	"gorm.io/gorm"
@@ -172,15 +173,15 @@ func ComplianceOf(ctx context.Context, gdb *gorm.DB, year int) (Compliance, erro
 		Where("demands.created_at >= ? AND demands.created_at < ?", jan1.UTC(), dec31.AddDate(0, 0, 1).UTC()).Scan(&ds).Error; err != nil {
 		return out, err
 	}
-	all := demandAcc{}
-	acc := map[string]*demandAcc{}
+	all := DemandTally{}
+	acc := map[string]*DemandTally{}
 	for _, d := range ds {
 		if acc[d.Leader] == nil {
-			acc[d.Leader] = &demandAcc{}
+			acc[d.Leader] = &DemandTally{}
 		}
 		row := rows.Demand{Resolved: d.Resolved, Score: d.Score, CreatedAt: d.CreatedAt, ResolvedAt: d.ResolvedAt}
-		for _, a := range []*demandAcc{&all, acc[d.Leader]} {
-			a.add(row, d.Warning == workflows.WarningRed)
+		for _, a := range []*DemandTally{&all, acc[d.Leader]} {
+			a.Add(row, d.Warning == workflows.WarningRed)
 		}
 		leader(d.Leader)
 		out.Demands.PoorRatings += d.Poor
@@ -188,15 +189,15 @@ func ComplianceOf(ctx context.Context, gdb *gorm.DB, year int) (Compliance, erro
 		out.Demands.Rectified += d.Rectified
 		out.Demands.CalledBack += d.CalledBack
 	}
-	out.Demands.DemandStats = all.stats()
+	out.Demands.DemandStats = all.Stats()
 	out.Demands.RectifyRatePct = pct(out.Demands.Rectified, out.Demands.Verified)
 	out.Demands.CallbackRatePct = pct(out.Demands.CalledBack, out.Demands.Rectified)
 
 	var users []store.User
-	if err := db.Where("username IN ?", append(sortedKeys(by), "")).Find(&users).Error; err != nil {
+	if err := db.Where("username IN ?", append(slices.Sorted(maps.Keys(by)), "")).Find(&users).Error; err != nil {
 		return out, err
 	}
-	for _, name := range sortedKeys(by) {
+	for _, name := range slices.Sorted(maps.Keys(by)) {
 		l := by[name]
 		for _, u := range users {
 			if u.Username == name {
@@ -204,7 +205,7 @@ func ComplianceOf(ctx context.Context, gdb *gorm.DB, year int) (Compliance, erro
 			}
 		}
 		if a := acc[name]; a != nil {
-			l.DemandStats = a.stats()
+			l.DemandStats = a.Stats()
 		}
 		out.Leaders = append(out.Leaders, *l)
 		out.Total.Pairings += l.Pairings
@@ -215,13 +216,15 @@ func ComplianceOf(ctx context.Context, gdb *gorm.DB, year int) (Compliance, erro
 	return out, nil
 }
 
-type demandAcc struct {
+// DemandTally adds up demands: open, closed, overdue, ratings and resolution times.
+type DemandTally struct {
 	open, closed, overdue int
 	hours                 []float64
 	ratingSum, rated      int
 }
 
-func (a *demandAcc) add(d rows.Demand, red bool) {
+// Add counts one demand (red: its current step is overdue).
+func (a *DemandTally) Add(d rows.Demand, red bool) {
 	if d.Resolved {
 		a.closed++
 		if d.ResolvedAt != nil {
@@ -239,7 +242,8 @@ func (a *demandAcc) add(d rows.Demand, red bool) {
 	}
 }
 
-func (a *demandAcc) stats() DemandStats {
+// Stats are the tally's figures.
+func (a *DemandTally) Stats() DemandStats {
 	st := DemandStats{DemandsOpen: a.open, DemandsClosed: a.closed, DemandsOverdue: a.overdue}
 	if n := len(a.hours); n > 0 {
 		h := slices.Clone(a.hours)

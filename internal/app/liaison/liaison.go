@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -602,15 +601,6 @@ func Readable(ctx context.Context, db *gorm.DB, caseID, userID string) (bool, er
 	err := db.WithContext(ctx).Model(&rows.Pairing{}).Where("(leader = ? OR specialist = ?) AND (case_id = ? OR case_id IN (?))",
 		username, username, caseID, db.Model(&rows.Demand{}).Select("pairing_id").Where("case_id = ?", caseID)).Count(&n).Error
 	return n > 0, err
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // dateOnly keeps the day of a date column read through an aggregate (SQLite answers a

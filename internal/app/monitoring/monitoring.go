@@ -445,31 +445,12 @@ func demands(db *gorm.DB, per Period, department string) (DemandSummary, error) 
 	out := DemandSummary{Drill: Drill{"open": link("/api/v1/demands", "status", "open", "department", department),
 		"overdue": link("/api/v1/demands", "status", "open", "overdue", "true", "department", department),
 		"closed":  link("/api/v1/demands", "status", "closed", "department", department)}}
-	var sum, rated int
-	var hours []float64
+	var tally appl.DemandTally
 	for _, d := range ds {
-		if d.Resolved {
-			out.Closed++
-			if d.ResolvedAt != nil {
-				hours = append(hours, d.ResolvedAt.Sub(d.CreatedAt).Hours())
-			}
-		} else {
-			out.Open++
-			if d.Warning == workflows.WarningRed {
-				out.Overdue++
-			}
-		}
-		if d.Score > 0 {
-			sum += d.Score
-			rated++
-		}
+		tally.Add(rows.Demand{Resolved: d.Resolved, Score: d.Score, CreatedAt: d.CreatedAt, ResolvedAt: d.ResolvedAt}, d.Warning == workflows.WarningRed)
 	}
-	if rated > 0 {
-		out.AvgRating = round1(float64(sum) / float64(rated))
-	}
-	if len(hours) > 0 {
-		slices.Sort(hours)
-		out.MedianHours = round1(hours[len(hours)/2])
-	}
+	st := tally.Stats()
+	out.Open, out.Closed, out.Overdue = int64(st.DemandsOpen), int64(st.DemandsClosed), int64(st.DemandsOverdue)
+	out.AvgRating, out.MedianHours = st.AvgRating, st.MedianHours
 	return out, nil
 }

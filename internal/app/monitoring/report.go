@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -75,7 +76,7 @@ func (s *Service) Tables(d Dashboard) []Table {
 	proc := Table{Name: "流程吞吐", Header: []string{"流程", "本季新增", "本季办结", "当前各状态案件数"}}
 	for _, p := range d.Processes {
 		var states []string
-		for _, k := range sortedKeys(p.States) {
+		for _, k := range slices.Sorted(maps.Keys(p.States)) {
 			states = append(states, fmt.Sprintf("%s %d", s.Labels.state(k), p.States[k]))
 		}
 		proc.Rows = append(proc.Rows, []any{s.Labels.process(string(p.Process)), p.Started, p.Finished, strings.Join(states, "；")})
@@ -105,15 +106,6 @@ func opt(v *float64) any {
 		return ""
 	}
 	return *v
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // QuarterlyReport is the joint-meeting report (人才工作联席会) of a quarter: a workbook with a
