@@ -826,7 +826,7 @@ function drillHash(apiURL) {
   };
   switch (u.pathname) {
     case '/api/v1/tasks': return can('task:read') ? '#/inbox' + pick('scope', 'department', 'process', 'state', 'warning', 'from', 'to') : '';
-    case '/api/v1/cases': return can('case:read') ? '#/cases' + pick('process', 'state') : '';
+    case '/api/v1/cases': return can('case:read') ? '#/cases' + pick('process', 'state', 'from', 'to', 'on') : '';
     case '/api/v1/pairings': return can('pairing:read') ? '#/liaison' + pick('overdue', 'leader', 'state') : '';
     case '/api/v1/demands': return seesDemands() ? '#/demands' + pick('status', 'department', 'type') : '';
     case '/api/v1/liaison/compliance': return can('liaison:compliance') ? '#/compliance' + pick('year') : '';
@@ -934,10 +934,20 @@ function trendChart(processes, process) {
   const line = (vals) => vals.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const every = Math.ceil(weeks.length / 8);
   const ticks = [0, max / 2, max].filter((v) => Number.isInteger(v));
+  // Each point drills to the cases submitted (or closed) in its week.
+  const weekHref = (i, kind) => {
+    const end = new Date(`${weeks[i]}T00:00:00+08:00`);
+    end.setUTCDate(end.getUTCDate() + 6);
+    const to = new Date(end.getTime() + 8 * 3600000).toISOString().slice(0, 10);
+    const p = new URLSearchParams({ from: weeks[i], to, on: kind === 'finished' ? 'closed' : 'submitted' });
+    if (process) p.set('process', process);
+    return drillHash('/api/v1/cases?' + p.toString());
+  };
   const href = drillHash('/api/v1/cases' + (process ? `?process=${encodeURIComponent(process)}` : ''));
   const dots = (vals, kind, word) => vals.map((v, i) => {
     const dot = html`<circle class="dot dot-${kind}" cx="${x(i).toFixed(1)}" cy="${y(v).toFixed(1)}" r="4"><title>${weeks[i]} 当周${word} ${v} 件</title></circle>`;
-    return v > 0 && href ? html`<a href="${href}" data-metric="${kind}" data-week="${weeks[i]}" data-value="${v}" aria-label="${weeks[i]} 当周${word} ${v} 件">${dot}</a>` : dot;
+    const to = weekHref(i, kind);
+    return v > 0 && to ? html`<a href="${to}" data-metric="${kind}" data-week="${weeks[i]}" data-value="${v}" aria-label="${weeks[i]} 当周${word} ${v} 件">${dot}</a>` : dot;
   });
   return html`<svg class="chart" id="dash-trend" viewBox="0 0 ${W} ${H}" role="group" aria-labelledby="dash-trend-title">
       ${ticks.map((v) => html`<line class="grid" x1="${padL}" x2="${W - padR}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}"/>
@@ -951,7 +961,7 @@ function trendChart(processes, process) {
     <details id="dash-trend-data"><summary>查看周数据</summary>
       <div class="table-wrap"><table class="table small"><thead><tr><th>周（自周一）</th><th class="num">新增</th><th class="num">办结</th></tr></thead>
         <tbody>${weeks.map((w, i) => html`<tr data-week="${w}"><td data-label="周">${w}</td>
-          <td data-label="新增" class="num">${metric(started[i], href, 'started')}</td><td data-label="办结" class="num">${metric(finished[i], href, 'finished')}</td></tr>`)}</tbody></table></div>
+          <td data-label="新增" class="num">${metric(started[i], weekHref(i, 'started') || href, 'started')}</td><td data-label="办结" class="num">${metric(finished[i], weekHref(i, 'finished') || href, 'finished')}</td></tr>`)}</tbody></table></div>
     </details>`;
 }
 
@@ -1811,13 +1821,17 @@ async function pageApply(ctx, draftId) {
 // ---------- Case list (staff) ----------
 
 async function pageCases(ctx) {
-  const q = { state: ctx.query.get('state') || '', process: ctx.query.get('process') || '' };
+  const q = {};
+  for (const k of ['state', 'process', 'from', 'to', 'on']) q[k] = ctx.query.get(k) || '';
   const opt = (v, t, cur) => html`<option value="${v}" ${v === cur ? 'selected' : ''}>${t}</option>`;
+  const period = q.from || q.to;
   ctx.render(html`
     <div class="page-head"><h1>办件查询</h1>
       <form class="filters" id="cases-filters">
         <label>状态 <select name="state">${opt('', '全部', q.state)}${Object.entries(CASE_STATES).map(([v, t]) => opt(v, t, q.state))}</select></label>
         <label>流程 <select name="process">${opt('', '全部', q.process)}${Object.entries(PROCESSES).map(([v, t]) => opt(v, t, q.process))}</select></label>
+        ${period ? html`<span class="chip" id="cases-period">${q.on === 'closed' ? '办结于' : '提交于'} ${q.from} 至 ${q.to}
+          <a href="#/cases${q.process ? '?process=' + encodeURIComponent(q.process) : ''}" aria-label="清除时间段">×</a></span>` : ''}
       </form></div>
     <div class="card flush"><div class="table-wrap"><table class="table" id="cases-table">
       <thead><tr><th>办件</th><th>流程</th><th>类别</th><th>状态</th><th>当前环节</th><th>预警</th><th>最近更新</th></tr></thead>

@@ -246,8 +246,13 @@ func eventOrder(id string) int {
 type CaseFilter struct {
 	Process app.ProcessName `query:"process"`
 	State   string          `query:"state" validate:"max=40"`
-	Cursor  string          `query:"cursor"`
-	Limit   int             `query:"limit" validate:"omitempty,min=1,max=200"`
+	// From and To (days, China time, both included) keep the cases submitted — or, with
+	// on=closed, closed — in that period: the dashboard's weekly trend drills down with them.
+	From   string `query:"from" validate:"omitempty,datetime=2006-01-02"`
+	To     string `query:"to" validate:"omitempty,datetime=2006-01-02"`
+	On     string `query:"on" validate:"omitempty,oneof=submitted closed"`
+	Cursor string `query:"cursor"`
+	Limit  int    `query:"limit" validate:"omitempty,min=1,max=200"`
 }
 
 // Cases lists the cases p may see, newest first: an applicant's own; a department's cases

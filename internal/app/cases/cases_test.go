@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -70,4 +71,42 @@ func TestARecordedStartIsLaunchedOnceAndForgotten(t *testing.T) {
 	require.NoError(t, w.App.Launch(ctx, "case_s"), "nothing left to launch")
 	assert.Len(t, w.Engine.Starts, 2)
 	assert.JSONEq(t, `{"case_id":"case_s"}`, string(w.Engine.Starts[1].Input.(json.RawMessage)))
+}
+
+// TestCasesFilterOnTheWeekTheyWereSubmittedOrClosed: the dashboard's weekly trend drills down
+// to the cases submitted (or closed) in a period of China-time days.
+func TestCasesFilterOnTheWeekTheyWereSubmittedOrClosed(t *testing.T) {
+	w := apptest.New(t)
+	ctx := context.Background()
+	li := w.As("applicant.li").User.ID
+	at := func(s string) *time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, time.FixedZone("CST", 8*3600))
+		require.NoError(t, err)
+		v = v.UTC() // as the read model keeps times
+		return &v
+	}
+	for _, c := range []struct {
+		id                string
+		submitted, closed *time.Time
+	}{
+		{"c_mon", at("2026-03-02 00:30"), at("2026-03-20 10:00")}, // Monday just after midnight, China time
+		{"c_sun", at("2026-03-08 23:50"), nil},
+		{"c_next", at("2026-03-09 00:10"), at("2026-03-04 09:00")},
+	} {
+		require.NoError(t, w.DB.Create(&store.Case{ID: c.id, Process: "introduction", State: "in_review", Title: c.id, ApplicantID: li,
+			WorkflowID: "intro:" + c.id, CreatedAt: *c.submitted, UpdatedAt: *c.submitted, SubmittedAt: c.submitted, ClosedAt: c.closed}).Error)
+	}
+	ids := func(f cases.CaseFilter) []string {
+		page, err := w.Cases.Cases(ctx, w.As("lgo.staff"), f)
+		require.NoError(t, err)
+		var out []string
+		for _, c := range page.Items {
+			out = append(out, c.ID)
+		}
+		return out
+	}
+	assert.ElementsMatch(t, []string{"c_mon", "c_sun"}, ids(cases.CaseFilter{From: "2026-03-02", To: "2026-03-08"}))
+	assert.ElementsMatch(t, []string{"c_next"}, ids(cases.CaseFilter{From: "2026-03-02", To: "2026-03-08", On: "closed"}))
+	err := app.Check(cases.CaseFilter{From: "2026/03/02"})
+	assert.Equal(t, app.KindInvalid, apptest.Kind(err))
 }

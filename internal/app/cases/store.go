@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"talentflow/internal/app"
+	"talentflow/internal/domain"
 	"talentflow/internal/store"
 )
 
@@ -106,6 +107,16 @@ func (d DBStore) List(ctx context.Context, lq ListQuery) ([]store.Case, int, err
 	}
 	if lq.State != "" {
 		q = q.Where("state = ?", lq.State)
+	}
+	column := "submitted_at"
+	if lq.On == "closed" {
+		column = "closed_at"
+	}
+	if from, err := domain.ParseDate(lq.From); err == nil {
+		q = q.Where(column+" >= ?", from.UTC())
+	}
+	if to, err := domain.ParseDate(lq.To); err == nil {
+		q = q.Where(column+" < ?", to.AddDate(0, 0, 1).UTC())
 	}
 	limit, err := app.PageQuery(&q, lq.Cursor, lq.Limit, "created_at", true)
 	if err != nil {
