@@ -554,11 +554,12 @@ func (p *subsidy) validateDeparture(ctx workflow.Context, a DepartureAction) err
 	case p.departure != nil:
 		return workflows.Conflict("a departure of %s is already recorded for subsidy %s", p.departure.LeftOn, p.ID())
 	}
-	left, err := time.Parse(time.DateOnly, a.LeftOn)
+	// Days are China's: just after midnight there, "today" is already tomorrow in UTC.
+	left, err := domain.ParseDate(a.LeftOn)
 	switch {
 	case err != nil:
 		return workflows.Invalid("left_on", "left_on is a date YYYY-MM-DD, got %q", a.LeftOn)
-	case left.After(workflow.Now(ctx)):
+	case left.After(domain.Date(workflow.Now(ctx))):
 		return workflows.Invalid("left_on", "left_on %s is in the future: report a departure once it happened", a.LeftOn)
 	}
 	return nil
