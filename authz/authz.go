@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -93,9 +94,55 @@ const Anywhere = "*"
 
 // Authorizer answers permission questions from the embedded policy and the role assignments.
 type Authorizer struct {
-	db       *store.DB
-	enforcer atomic.Pointer[casbin.SyncedEnforcer]
-	policy   [][]string
+	db     *store.DB
+	policy [][]string
+	// live is the enforcer with its cache of decisions; a reload swaps it whole, a grant or
+	// a revocation changes it in place and empties the cache.
+	live atomic.Pointer[enforcer]
+	// mu orders grants and revocations against each other and against reloads.
+	mu sync.Mutex
+}
+
+// enforcer is casbin's synced enforcer with a cache of the answers it gave: a route check, an
+// inbox page, a task's actions ask the same questions over and over.
+type enforcer struct {
+	*casbin.SyncedEnforcer
+	cache sync.Map // decisionKey → decision
+	size  atomic.Int64
+}
+
+// maxCached bounds the cache: past it, it starts afresh (a county's active users ask far
+// fewer distinct questions between two reloads).
+const maxCached = 200_000
+
+type decisionKey struct{ user, dept, act string }
+
+type decision struct {
+	role string
+	ok   bool
+}
+
+func (e *enforcer) decide(user, dept, act string) decision {
+	k := decisionKey{user, dept, act}
+	if d, ok := e.cache.Load(k); ok {
+		return d.(decision)
+	}
+	var d decision
+	ok, rule, err := e.EnforceEx(user, dept, act)
+	if err == nil && ok && len(rule) > 0 {
+		d = decision{role: rule[0], ok: true}
+	}
+	if e.size.Add(1) > maxCached {
+		e.forget()
+	}
+	e.cache.Store(k, d)
+	return d
+}
+
+// forget empties the cache after a change of the enforcer's rules.
+func (e *enforcer) forget() {
+	e.cache.Clear()
+	e.size.Store(0)
 }
 
 // New loads the policy and the current role assignments.
@@ -132,6 +179,8 @@ func parsePolicy(text string) ([][]string, error) {
 // Reload rebuilds the enforcer from the policy and the role assignments in the database. Call
 // it after changing assignments; it also runs periodically so that several API replicas agree.
 func (a *Authorizer) Reload(ctx context.Context) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	m, err := model.NewModelFromString(modelText)
 	if err != nil {
 		return fmt.Errorf("casbin model: %w", err)
@@ -165,24 +214,54 @@ func (a *Authorizer) Reload(ctx context.Context) error {
 			return err
 		}
 	}
-	a.enforcer.Store(e)
+	a.live.Store(&enforcer{SyncedEnforcer: e})
+	return nil
+}
+
+// Granted applies a role just granted to the live enforcer, so that it counts at once, without
+// reloading every assignment.
+func (a *Authorizer) Granted(r store.RoleAssignment) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e := a.live.Load()
+	if _, err := e.AddNamedGroupingPolicy("g", r.UserID, r.Role, r.Department); err != nil {
+		return err
+	}
+	if _, err := e.AddNamedGroupingPolicy("g2", r.UserID, r.Role); err != nil {
+		return err
+	}
+	e.forget()
+	return nil
+}
+
+// Revoked applies a role just revoked; heldElsewhere says the user still holds the role in
+// another department (so they keep it "somewhere").
+func (a *Authorizer) Revoked(r store.RoleAssignment, heldElsewhere bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	e := a.live.Load()
+	if _, err := e.RemoveNamedGroupingPolicy("g", r.UserID, r.Role, r.Department); err != nil {
+		return err
+	}
+	if !heldElsewhere {
+		if _, err := e.RemoveNamedGroupingPolicy("g2", r.UserID, r.Role); err != nil {
+			return err
+		}
+	}
+	e.forget()
 	return nil
 }
 
 // Can reports whether the user may do act in department dept (Anywhere: in some department).
 func (a *Authorizer) Can(userID, dept string, act Action) bool {
-	ok, _ := a.enforcer.Load().Enforce(userID, dept, string(act))
-	return ok
+	return a.live.Load().decide(userID, dept, string(act)).ok
 }
 
 // RoleFor reports whether the user may do act in dept, and the role that allows it (the role
 // the user acts in, as recorded in the audit log).
 func (a *Authorizer) RoleFor(userID, dept string, act Action) (string, bool) {
-	ok, rule, err := a.enforcer.Load().EnforceEx(userID, dept, string(act))
-	if err != nil || !ok || len(rule) == 0 {
-		return "", false
-	}
-	return rule[0], true
+	d := a.live.Load().decide(userID, dept, string(act))
+	return d.role, d.ok
 }
 
 // Departments returns where the user may do act: all=true when the permission is county-wide,
@@ -202,7 +281,7 @@ func (a *Authorizer) Departments(grants []Grant, userID string, act Action) (all
 }
 
 func (a *Authorizer) hasPolicy(role string, act Action, scope string) bool {
-	ok, _ := a.enforcer.Load().HasPolicy(role, string(act), scope)
+	ok, _ := a.live.Load().HasPolicy(role, string(act), scope)
 	return ok
 }
 

@@ -214,8 +214,8 @@ func (s *Service) GrantRole(ctx context.Context, p *authz.Principal, id string, 
 	if err := app.Check(in); err != nil {
 		return UserItem{}, err
 	}
-	err := s.Directory.Grant(ctx, store.RoleAssignment{UserID: id, Role: in.Role, Department: in.Department,
-		GrantedBy: p.User.Username, GrantedAt: s.Now().UTC()})
+	grant := store.RoleAssignment{UserID: id, Role: in.Role, Department: in.Department, GrantedBy: p.User.Username, GrantedAt: s.Now().UTC()}
+	err := s.Directory.Grant(ctx, grant)
 	switch {
 	case errors.Is(err, ErrNoUser):
 		return UserItem{}, app.NotFound("no user %s", id)
@@ -225,6 +225,10 @@ func (s *Service) GrantRole(ctx context.Context, p *authz.Principal, id string, 
 		return UserItem{}, app.Conflict("the user already holds %s in %s", in.Role, in.Department)
 	case err != nil:
 		return UserItem{}, s.Fail(ctx, "the database", err)
+	}
+	// The grant counts at once: the live enforcer takes it and forgets its cached answers.
+	if err := s.Authz.Granted(grant); err != nil {
+		return UserItem{}, s.Fail(ctx, "the authorizer", err)
 	}
 	return s.afterGrantChange(ctx, id)
 }
@@ -238,13 +242,22 @@ func (s *Service) RevokeRole(ctx context.Context, p *authz.Principal, id, role, 
 	if !held {
 		return UserItem{}, app.NotFound("user %s holds no %s role in %s", id, role, dept)
 	}
+	roles, err := s.Directory.Roles(ctx, []string{id})
+	if err != nil {
+		return UserItem{}, s.Fail(ctx, "the database", err)
+	}
+	elsewhere := false
+	for _, r := range roles[id] {
+		elsewhere = elsewhere || r.Role == role
+	}
+	// The revocation counts at once, like a grant.
+	if err := s.Authz.Revoked(store.RoleAssignment{UserID: id, Role: role, Department: dept}, elsewhere); err != nil {
+		return UserItem{}, s.Fail(ctx, "the authorizer", err)
+	}
 	return s.afterGrantChange(ctx, id)
 }
 
 func (s *Service) afterGrantChange(ctx context.Context, id string) (UserItem, error) {
-	if err := s.Authz.Reload(ctx); err != nil {
-		return UserItem{}, s.Fail(ctx, "the authorizer", err)
-	}
 	u, err := s.Directory.User(ctx, id)
 	if err != nil {
 		return UserItem{}, s.Fail(ctx, "the database", err)

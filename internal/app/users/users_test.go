@@ -65,7 +65,7 @@ func TestGrantingAndRevokingTakesEffectAtOnce(t *testing.T) {
 	u, err := s.GrantRole(ctx, admin, edu.User.ID, users.Grant{Role: "approver", Department: "health"})
 	require.NoError(t, err)
 	assert.Len(t, u.Roles, 2)
-	assert.True(t, w.App.Authz.Can(edu.User.ID, "health", authz.TaskDecide), "the authorizer reloaded")
+	assert.True(t, w.App.Authz.Can(edu.User.ID, "health", authz.TaskDecide), "the cached refusal is forgotten")
 	_, err = s.GrantRole(ctx, admin, edu.User.ID, users.Grant{Role: "approver", Department: "health"})
 	assert.Equal(t, app.KindConflict, apptest.Kind(err), "held already")
 	_, err = s.GrantRole(ctx, admin, edu.User.ID, users.Grant{Role: "approver", Department: "nowhere"})
@@ -76,6 +76,8 @@ func TestGrantingAndRevokingTakesEffectAtOnce(t *testing.T) {
 	_, err = s.RevokeRole(ctx, admin, edu.User.ID, "approver", "health")
 	require.NoError(t, err)
 	assert.False(t, w.App.Authz.Can(edu.User.ID, "health", authz.TaskDecide), "refused at once")
+	assert.True(t, w.App.Authz.Can(edu.User.ID, "edu", authz.TaskDecide), "the role held in edu stays")
+	assert.True(t, w.App.Authz.Can(edu.User.ID, authz.Anywhere, authz.TaskDecide))
 	_, err = s.RevokeRole(ctx, admin, edu.User.ID, "approver", "health")
 	assert.Equal(t, app.KindNotFound, apptest.Kind(err))
 }
