@@ -52,12 +52,12 @@ func (s *Server) login(c echo.Context) error {
 	case app.HasControlCharacters(in.Username) || len(in.Username) > 64:
 		return &app.Error{Kind: app.KindUnauthorized, Code: "bad_credentials", Message: identity.ErrBadCredentials.Error()}
 	}
-	u, token, exp, err := s.Identity.Login(c.Request().Context(), in.Username, in.Password)
+	u, token, exp, err := s.Identity.Login(c.Request().Context(), in.Username, in.Password, c.RealIP())
 	var locked *identity.LockedError
 	switch {
 	case errors.As(err, &locked):
-		return &app.Error{Kind: app.KindLocked, Code: "account_locked", Message: locked.Error(),
-			RetryAfter: time.Until(locked.Until)}
+		// Every refused login is in the audit log (the request's row), lockouts included.
+		return &app.Error{Kind: app.KindLocked, Code: "account_locked", Message: locked.Error(), RetryAfter: time.Until(locked.Until)}
 	case errors.Is(err, identity.ErrBadCredentials), errors.Is(err, identity.ErrDisabled):
 		return &app.Error{Kind: app.KindUnauthorized, Code: "bad_credentials", Message: err.Error()}
 	case err != nil:

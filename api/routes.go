@@ -52,6 +52,21 @@ func (s *Server) routes() []httpx.Route {
 			Object: "user/:id", Summary: "Grant a role in a department.", In: users.Grant{}, Out: users.UserItem{}, Handler: s.grantRole},
 		{ID: "revokeRole", ActsAs: authz.Acting{Role: authz.RoleAdmin}, Method: http.MethodDelete, Path: "/api/v1/users/:id/roles/:role/:department", Action: authz.UserManage,
 			Tag: "admin", Object: "user/:id", Summary: "Revoke a role in a department.", Out: users.UserItem{}, Handler: s.revokeRole},
+		{ID: "unlockUser", ActsAs: authz.Acting{Role: authz.RoleAdmin}, Method: http.MethodPost, Path: "/api/v1/users/:id/unlock", Action: authz.UserManage,
+			Tag: "admin", Object: "user/:id", Summary: "Lift every login lockout of a user (from any address).", In: struct{}{}, Out: users.Unlocked{},
+			Handler: func(c echo.Context) error {
+				return httpx.WithBody(c, http.StatusOK, func(struct{}) (users.Unlocked, error) {
+					return s.Users.Unlock(c.Request().Context(), c.Param("id"))
+				})
+			}},
+		{ID: "changePassword", Method: http.MethodPost, Path: "/api/v1/me/password", Tag: "identity", Object: "user/me",
+			Summary: "Change the caller's password: the current one, and a new one following the rules (8+ characters mixing three of lower, upper, digits, symbols).",
+			In:      users.PasswordChange{}, Out: users.Me{},
+			Handler: func(c echo.Context) error {
+				return httpx.WithBody(c, http.StatusOK, func(in users.PasswordChange) (users.Me, error) {
+					return s.Users.ChangePassword(c.Request().Context(), httpx.Principal(c), in)
+				})
+			}},
 
 		{ID: "listCases", Method: http.MethodGet, Path: "/api/v1/cases", Tag: "cases",
 			Summary: "Cases the caller may see: own applications, cases with tasks in their departments, or all.",

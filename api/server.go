@@ -13,6 +13,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -68,6 +69,9 @@ type Server struct {
 	ProcessRoutes []httpx.Route
 	// Monitoring is the leading group's dashboard and report.
 	Monitoring *monitoring.Service
+	// TrustedProxies are the networks whose X-Forwarded-For names the client (none: the
+	// connection's address is the client's).
+	TrustedProxies []*net.IPNet
 
 	openapiOnce sync.Once
 	openapiJSON []byte
@@ -81,6 +85,17 @@ func (s *Server) Handler() *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
+	// The client's address (login throttling) is the connection's, unless it comes through a
+	// proxy the operator trusts: X-Forwarded-For from anyone else is ignored, or an attacker
+	// could pick a new address for every guess.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if len(s.TrustedProxies) > 0 {
+		var opts []echo.TrustOption
+		for _, n := range s.TrustedProxies {
+			opts = append(opts, echo.TrustIPRange(n))
+		}
+		e.IPExtractor = echo.ExtractIPFromXFFHeader(append(opts, echo.TrustLoopback(false), echo.TrustPrivateNet(false), echo.TrustLinkLocal(false))...)
+	}
 	e.Use(middleware.RequestID())
 	e.Use(s.recoverer())
 	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{

@@ -53,16 +53,17 @@ type Auth struct {
 
 // Process configures how the long processes count time.
 type Process struct {
-	TimeScale    float64 `name:"time-scale" default:"1" env:"TALENTFLOW_TIME_SCALE" help:"Multiplies every duration a process computes (deadlines, reminders, notice periods); 0.001 makes a working day last ~86 s."`
-	CalendarDir  string  `name:"calendar-dir" env:"TALENTFLOW_CALENDAR_DIR" help:"Folder of extra holiday calendar files (YYYY.yaml); the 2026 calendar is built in."`
-	YellowShare  float64 `name:"yellow-share" default:"0.6667" env:"TALENTFLOW_YELLOW_SHARE" help:"Share of a step's time limit after which it turns yellow."`
-	LGODelayDays float64 `name:"lgo-escalation-days" default:"2" env:"TALENTFLOW_LGO_ESCALATION_DAYS" help:"Working days after a task turns red before it escalates to the leading-group office."`
-	RoutingFile  string  `name:"routing-file" env:"TALENTFLOW_ROUTING_FILE" help:"Routing of talent introductions (YAML); the built-in default follows the SPEC."`
-	SubsidyFile  string  `name:"subsidy-file" env:"TALENTFLOW_SUBSIDY_FILE" help:"Subsidy routing, limits and default policies (YAML); the built-in default follows the SPEC."`
-	CountyName   string  `name:"county-name" env:"TALENTFLOW_COUNTY_NAME" default:"阳谷县" help:"The county's name, on reports."`
-	LiaisonFile  string  `name:"liaison-file" env:"TALENTFLOW_LIAISON_FILE" help:"Liaison cadence, reminders and demand routing (YAML); the built-in default follows the SPEC."`
-	CountyCode   string  `name:"county-code" default:"YG" env:"TALENTFLOW_COUNTY_CODE" help:"Prefix of certificate numbers (YG-2026-A-0001)."`
-	Pollers      int     `name:"pollers" default:"8" env:"TALENTFLOW_POLLERS" help:"Workflow and activity task pollers of the worker."`
+	TimeScale      float64  `name:"time-scale" default:"1" env:"TALENTFLOW_TIME_SCALE" help:"Multiplies every duration a process computes (deadlines, reminders, notice periods); 0.001 makes a working day last ~86 s."`
+	CalendarDir    string   `name:"calendar-dir" env:"TALENTFLOW_CALENDAR_DIR" help:"Folder of extra holiday calendar files (YYYY.yaml); the 2026 calendar is built in."`
+	YellowShare    float64  `name:"yellow-share" default:"0.6667" env:"TALENTFLOW_YELLOW_SHARE" help:"Share of a step's time limit after which it turns yellow."`
+	LGODelayDays   float64  `name:"lgo-escalation-days" default:"2" env:"TALENTFLOW_LGO_ESCALATION_DAYS" help:"Working days after a task turns red before it escalates to the leading-group office."`
+	RoutingFile    string   `name:"routing-file" env:"TALENTFLOW_ROUTING_FILE" help:"Routing of talent introductions (YAML); the built-in default follows the SPEC."`
+	SubsidyFile    string   `name:"subsidy-file" env:"TALENTFLOW_SUBSIDY_FILE" help:"Subsidy routing, limits and default policies (YAML); the built-in default follows the SPEC."`
+	TrustedProxies []string `name:"trusted-proxies" env:"TALENTFLOW_TRUSTED_PROXIES" help:"CIDR ranges of reverse proxies whose X-Forwarded-For names the client (login throttling is per client address)."`
+	CountyName     string   `name:"county-name" env:"TALENTFLOW_COUNTY_NAME" default:"阳谷县" help:"The county's name, on reports."`
+	LiaisonFile    string   `name:"liaison-file" env:"TALENTFLOW_LIAISON_FILE" help:"Liaison cadence, reminders and demand routing (YAML); the built-in default follows the SPEC."`
+	CountyCode     string   `name:"county-code" default:"YG" env:"TALENTFLOW_COUNTY_CODE" help:"Prefix of certificate numbers (YG-2026-A-0001)."`
+	Pollers        int      `name:"pollers" default:"8" env:"TALENTFLOW_POLLERS" help:"Workflow and activity task pollers of the worker."`
 }
 
 // Notify configures delivery of notifications beyond the in-app inbox.

@@ -13,13 +13,14 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"talentflow/internal/ids"
 	"talentflow/internal/store"
 )
 
-// Lockout policy: after MaxFailedLogins wrong passwords in a row, the account is locked for
-// LockoutDuration.
+// Lockout policy: after MaxFailedLogins wrong passwords in a row from one address, the name is
+// locked from that address for LockoutDuration, doubling with each lockout up to MaxLockout.
 const (
 	MaxFailedLogins = 5
 	LockoutDuration = 10 * time.Minute
@@ -32,11 +33,15 @@ var (
 	ErrBadToken       = errors.New("invalid or expired token")
 )
 
-// LockedError says the account is locked and until when.
-type LockedError struct{ Until time.Time }
+// LockedError says the name is locked from this address, and until when; Fresh: this very
+// failure locked it.
+type LockedError struct {
+	Until time.Time
+	Fresh bool
+}
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("account locked after %d failed logins until %s", MaxFailedLogins, e.Until.Format(time.RFC3339))
+	return fmt.Sprintf("too many failed logins from this address: try again after %s", e.Until.Format(time.RFC3339))
 }
 
 // PasswordError names what a password lacks.
@@ -108,31 +113,69 @@ func HashPassword(pw string, cost int) (string, error) {
 	return string(h), err
 }
 
-// Login checks a username and password and returns the user and a bearer token. Wrong
-// passwords count towards the lockout; a success resets the count.
-func (s *Service) Login(ctx context.Context, username, password string) (store.User, string, time.Time, error) {
-	var u store.User
-	err := s.DB.WithContext(ctx).Where("username = ?", strings.TrimSpace(username)).Take(&u).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
-		return u, "", time.Time{}, ErrBadCredentials
+// Throttle is the wrong-password count of one user name from one source address.
+type Throttle struct {
+	Username    string `gorm:"primaryKey"`
+	Source      string `gorm:"primaryKey"`
+	Failures    int
+	Lockouts    int
+	LockedUntil *time.Time
+	UpdatedAt   time.Time
+}
+
+// TableName names the table.
+func (Throttle) TableName() string { return "login_throttle" }
+
+// MaxLockout caps the growing lockout of a name and address.
+const MaxLockout = 24 * time.Hour
+
+// lockoutFor is how long the n-th lockout (1, 2, …) of a name and address lasts: ten minutes,
+// doubling each time, at most a day.
+func lockoutFor(n int) time.Duration {
+	d := LockoutDuration
+	for range min(n-1, 10) {
+		d *= 2
 	}
-	if err != nil {
+	return min(d, MaxLockout)
+}
+
+func throttleKey(username string) string { return strings.ToLower(strings.TrimSpace(username)) }
+
+// Login checks a username and password from a source address and returns the user and a bearer
+// token. Wrong passwords count for the name and the address together, whether the name exists
+// or not; five lock that pair for a time that doubles with each lockout, while the same name
+// from another address still logs in. Every answer costs one bcrypt comparison, so neither its
+// code nor its time tells whether the name exists.
+func (s *Service) Login(ctx context.Context, username, password, source string) (store.User, string, time.Time, error) {
+	now := s.Now()
+	key := throttleKey(username)
+	var th Throttle
+	err := s.DB.WithContext(ctx).Where("username = ? AND source = ?", key, source).Take(&th).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return store.User{}, "", time.Time{}, err
+	}
+	var u store.User
+	err = s.DB.WithContext(ctx).Where("username = ?", strings.TrimSpace(username)).Take(&u).Error
+	found := err == nil
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
 		return u, "", time.Time{}, err
 	}
-	now := s.Now()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return u, "", time.Time{}, &LockedError{Until: *u.LockedUntil}
+	hash := s.dummyHash
+	if found {
+		hash = []byte(u.PasswordHash)
 	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return u, "", time.Time{}, s.failedLogin(ctx, u, now)
+	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil && found
+	if th.LockedUntil != nil && now.Before(*th.LockedUntil) {
+		return store.User{}, "", time.Time{}, &LockedError{Until: *th.LockedUntil}
+	}
+	if !match {
+		return store.User{}, "", time.Time{}, s.failedLogin(ctx, key, source, now)
 	}
 	if u.Disabled {
-		return u, "", time.Time{}, ErrDisabled
+		return store.User{}, "", time.Time{}, ErrBadCredentials
 	}
-	if u.FailedLogins > 0 || u.LockedUntil != nil {
-		if err := s.DB.WithContext(ctx).Model(&store.User{}).Where("id = ?", u.ID).
-			Updates(map[string]any{"failed_logins": 0, "locked_until": nil}).Error; err != nil {
+	if th.Failures > 0 || th.LockedUntil != nil {
+		if err := s.DB.WithContext(ctx).Where("username = ? AND source = ?", key, source).Delete(&Throttle{}).Error; err != nil {
 			return u, "", time.Time{}, err
 		}
 	}
@@ -140,33 +183,64 @@ func (s *Service) Login(ctx context.Context, username, password string) (store.U
 	return u, token, exp, err
 }
 
-// failedLogin counts a wrong password atomically and locks the account at the limit.
-func (s *Service) failedLogin(ctx context.Context, u store.User, now time.Time) error {
-	var locked *time.Time
+// failedLogin counts a wrong password of a name from an address and locks the pair at the
+// limit; the answer is a LockedError (with Fresh set) when this failure locked it.
+func (s *Service) failedLogin(ctx context.Context, key, source string, now time.Time) error {
+	var locked *LockedError
 	err := s.DB.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&store.User{}).Where("id = ?", u.ID).
-			UpdateColumn("failed_logins", gorm.Expr("failed_logins + 1")).Error; err != nil {
+		row := Throttle{Username: key, Source: source, Failures: 1, UpdatedAt: now.UTC()}
+		if err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "username"}, {Name: "source"}},
+			DoUpdates: clause.Assignments(map[string]any{"failures": gorm.Expr("login_throttle.failures + 1"), "updated_at": now.UTC()}),
+		}).Create(&row).Error; err != nil {
 			return err
 		}
-		var cur store.User
-		if err := tx.Select("failed_logins").Where("id = ?", u.ID).Take(&cur).Error; err != nil {
+		var cur Throttle
+		if err := tx.Where("username = ? AND source = ?", key, source).Take(&cur).Error; err != nil {
 			return err
 		}
-		if cur.FailedLogins >= MaxFailedLogins {
-			until := now.Add(LockoutDuration).UTC()
-			locked = &until
-			return tx.Model(&store.User{}).Where("id = ?", u.ID).
-				Updates(map[string]any{"failed_logins": 0, "locked_until": until}).Error
+		if cur.Failures < MaxFailedLogins {
+			return nil
 		}
-		return nil
+		until := now.Add(lockoutFor(cur.Lockouts + 1)).UTC()
+		locked = &LockedError{Until: until, Fresh: true}
+		return tx.Model(&Throttle{}).Where("username = ? AND source = ?", key, source).
+			Updates(map[string]any{"failures": 0, "lockouts": cur.Lockouts + 1, "locked_until": until}).Error
 	})
 	if err != nil {
 		return err
 	}
 	if locked != nil {
-		return &LockedError{Until: *locked}
+		return locked
 	}
 	return ErrBadCredentials
+}
+
+// Unlock lifts every lockout of a user name (an administrator's action).
+func (s *Service) Unlock(ctx context.Context, username string) (int64, error) {
+	res := s.DB.WithContext(ctx).Where("username = ?", throttleKey(username)).Delete(&Throttle{})
+	return res.RowsAffected, res.Error
+}
+
+// ChangePassword sets a new password for a user who proved the current one; the new one must
+// follow the rules (a PasswordError says which).
+func (s *Service) ChangePassword(ctx context.Context, userID, current, next string) error {
+	var u store.User
+	if err := s.DB.WithContext(ctx).Where("id = ?", userID).Take(&u).Error; err != nil {
+		return err
+	}
+	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
+		return ErrBadCredentials
+	}
+	if current == next {
+		return &PasswordError{"must differ from the current one"}
+	}
+	hash, err := s.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	return s.DB.WithContext(ctx).Model(&store.User{}).Where("id = ?", u.ID).
+		Updates(map[string]any{"password_hash": hash, "updated_at": s.Now().UTC()}).Error
 }
 
 // Claims are what a bearer token says.

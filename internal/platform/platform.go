@@ -195,6 +195,13 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 		Ready: func(ctx context.Context) map[string]error {
 			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
 		}}
+	for _, cidr := range cfg.TrustedProxies {
+		_, n, err := net.ParseCIDR(cidr)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: %w", cidr, err)
+		}
+		srv.TrustedProxies = append(srv.TrustedProxies, n)
+	}
 	if console {
 		srv.Console = api.Console()
 	}

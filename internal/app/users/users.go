@@ -118,6 +118,8 @@ type Service struct {
 	Authz     *authz.Authorizer
 	Passwords interface {
 		HashPassword(string) (string, error)
+		ChangePassword(ctx context.Context, userID, current, next string) error
+		Unlock(ctx context.Context, username string) (int64, error)
 	}
 	Fail func(ctx context.Context, what string, err error) *app.Error
 	Now  func() time.Time
@@ -294,4 +296,50 @@ func (s *Service) CreateDepartment(ctx context.Context, in NewDepartment) (Depar
 		return DepartmentItem{}, s.Fail(ctx, "the database", err)
 	}
 	return DepartmentItem{Code: in.Code, Name: in.Name}, nil
+}
+
+// PasswordChange is the caller's new password, with the current one.
+type PasswordChange struct {
+	CurrentPassword string `json:"current_password" validate:"required,max=200"`
+	NewPassword     string `json:"new_password" validate:"required,max=200"`
+}
+
+// ChangePassword sets the caller's new password (the rules apply; the current one must match).
+func (s *Service) ChangePassword(ctx context.Context, p *authz.Principal, in PasswordChange) (Me, error) {
+	if err := app.Check(in); err != nil {
+		return Me{}, err
+	}
+	err := s.Passwords.ChangePassword(ctx, p.User.ID, in.CurrentPassword, in.NewPassword)
+	var pe *identity.PasswordError
+	switch {
+	case errors.Is(err, identity.ErrBadCredentials):
+		return Me{}, app.Invalid("current_password", "the current password is not right")
+	case errors.As(err, &pe):
+		return Me{}, app.Invalid("new_password", "the new password %s", pe.Reason)
+	case err != nil:
+		return Me{}, s.Fail(ctx, "the user directory", err)
+	}
+	return s.Me(ctx, p)
+}
+
+// Unlocked says how many lockouts an administrator lifted.
+type Unlocked struct {
+	Username string `json:"username"`
+	Lifted   int64  `json:"lifted"`
+}
+
+// Unlock lifts every login lockout of a user (an administrator).
+func (s *Service) Unlock(ctx context.Context, id string) (Unlocked, error) {
+	u, err := s.Directory.User(ctx, id)
+	if errors.Is(err, ErrNoUser) {
+		return Unlocked{}, app.NotFound("no user %s", id)
+	}
+	if err != nil {
+		return Unlocked{}, s.Fail(ctx, "the database", err)
+	}
+	n, err := s.Passwords.Unlock(ctx, u.Username)
+	if err != nil {
+		return Unlocked{}, s.Fail(ctx, "the database", err)
+	}
+	return Unlocked{Username: u.Username, Lifted: n}, nil
 }
