@@ -169,6 +169,8 @@ type expectation struct {
 	// engine is what an allowed call asks of the workflow engine ("start" or an update name),
 	// in order; a refused call must ask nothing.
 	engine []string
+	// logsOut: the call ends the caller's session; the walk logs them in again.
+	logsOut bool
 }
 
 const (
@@ -196,6 +198,7 @@ func routeTable(f fixtures) map[string]expectation {
 			body: js(map[string]string{"username": clerk, "password": demoPassword})},
 
 		"GET /api/v1/me":           {path: "/api/v1/me", ok: everyone},
+		"POST /api/v1/auth/logout": {path: "/api/v1/auth/logout", ok: everyone, body: js(map[string]string{}), logsOut: true},
 		"GET /api/v1/vocabularies": {path: "/api/v1/vocabularies", ok: everyone},
 		"GET /api/v1/departments":  {path: "/api/v1/departments", ok: everyone},
 		"POST /api/v1/departments": {path: "/api/v1/departments", ok: []string{admin},
@@ -348,6 +351,9 @@ func TestEveryRouteAnswersEachRoleAsTheTableSays(t *testing.T) {
 				ts.engine.take()
 				status := call(user)
 				calls := ts.engine.take()
+				if exp.logsOut {
+					ts.relogin(user)
+				}
 				switch {
 				case slices.Contains(exp.ok, user):
 					assert.True(t, status >= 200 && status < 300, "%s should be allowed %s, got %d", user, key, status)
@@ -419,6 +425,57 @@ func TestStateChangingRequestsAreAuditedWithActingRole(t *testing.T) {
 	var report struct{ OK bool }
 	require.Equal(t, http.StatusOK, ts.do(auditor, http.MethodGet, "/api/v1/audit/verify", nil, &report))
 	assert.True(t, report.OK)
+}
+
+// relogin logs user in again (after a logout).
+func (ts *testServer) relogin(user string) {
+	var out struct{ Token string }
+	require.Equal(ts.t, http.StatusOK, ts.do("", http.MethodPost, "/api/v1/auth/login",
+		jsonBody(map[string]string{"username": user, "password": demoPassword}), &out), user)
+	ts.tokens[user] = out.Token
+}
+
+// TestAPublicDemoPasswordOutsideDevModeOnlyServesToChooseANewOne: the token it gets reaches the
+// password change and nothing else; after the change the new password logs in normally.
+func TestAPublicDemoPasswordOutsideDevModeOnlyServesToChooseANewOne(t *testing.T) {
+	ts := newTestServer(t)
+	ts.server.Identity.MustChange = func(pw string) bool { return pw == demoPassword }
+	var login struct {
+		Token              string
+		MustChangePassword bool `json:"must_change_password"`
+	}
+	require.Equal(t, http.StatusOK, ts.do("", http.MethodPost, "/api/v1/auth/login", jsonBody(map[string]string{"username": hrss, "password": demoPassword}), &login))
+	assert.True(t, login.MustChangePassword)
+	ts.tokens[hrss] = login.Token
+	var refused struct{ Error api.ErrorDetail }
+	assert.Equal(t, http.StatusForbidden, ts.do(hrss, http.MethodGet, "/api/v1/tasks?scope=department", nil, &refused))
+	assert.Equal(t, "password_change_required", refused.Error.Code)
+	assert.Equal(t, http.StatusOK, ts.do(hrss, http.MethodGet, "/api/v1/me", nil, nil))
+	assert.Equal(t, http.StatusUnprocessableEntity, ts.do(hrss, http.MethodPost, "/api/v1/me/password",
+		jsonBody(map[string]string{"current_password": demoPassword, "new_password": "short"}), &refused))
+	assert.Equal(t, "new_password", refused.Error.Field)
+	require.Equal(t, http.StatusOK, ts.do(hrss, http.MethodPost, "/api/v1/me/password",
+		jsonBody(map[string]string{"current_password": demoPassword, "new_password": "Hrss-Own-Pass-9"}), nil))
+	login.MustChangePassword = false
+	require.Equal(t, http.StatusOK, ts.do("", http.MethodPost, "/api/v1/auth/login", jsonBody(map[string]string{"username": hrss, "password": "Hrss-Own-Pass-9"}), &login))
+	assert.False(t, login.MustChangePassword, "a password of one's own is not restricted")
+	ts.tokens[hrss] = login.Token
+	assert.Equal(t, http.StatusOK, ts.do(hrss, http.MethodGet, "/api/v1/tasks?scope=department", nil, nil))
+}
+
+// TestAnIdleOrLoggedOutSessionIsRefused: the API refuses a token whose session was idle too
+// long, or logged out.
+func TestAnIdleOrLoggedOutSessionIsRefused(t *testing.T) {
+	ts := newTestServer(t)
+	var out struct{ Error api.ErrorDetail }
+	require.Equal(t, http.StatusOK, ts.do(hrss, http.MethodPost, "/api/v1/auth/logout", jsonBody(map[string]string{}), nil))
+	assert.Equal(t, http.StatusUnauthorized, ts.do(hrss, http.MethodGet, "/api/v1/me", nil, &out))
+	assert.Equal(t, "session_ended", out.Error.Code)
+
+	ts.server.Identity.IdleTimeout = 30 * time.Minute
+	later := time.Now().Add(31 * time.Minute)
+	ts.server.Identity.Now = func() time.Time { return later }
+	assert.Equal(t, http.StatusUnauthorized, ts.do(sci, http.MethodGet, "/api/v1/me", nil, &out), "idle for 31 minutes")
 }
 
 // TestLoginLocksANameFromOneAddressOnly: five wrong passwords lock the name from that address

@@ -37,6 +37,9 @@ type LoginResult struct {
 	TokenType string    `json:"token_type"`
 	ExpiresAt time.Time `json:"expires_at"`
 	User      users.Me  `json:"user"`
+	// MustChangePassword: the token only serves to set a new password (the public demo
+	// password outside dev mode).
+	MustChangePassword bool `json:"must_change_password,omitempty"`
 }
 
 func (s *Server) login(c echo.Context) error {
@@ -69,7 +72,9 @@ func (s *Server) login(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, LoginResult{Token: token, TokenType: "Bearer", ExpiresAt: exp, User: me})
+	claims, _ := s.Identity.Verify(token)
+	return c.JSON(http.StatusOK, LoginResult{Token: token, TokenType: "Bearer", ExpiresAt: exp, User: me,
+		MustChangePassword: claims.MustChangePassword})
 }
 
 func (s *Server) me(c echo.Context) error {

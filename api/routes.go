@@ -33,6 +33,8 @@ func (s *Server) routes() []httpx.Route {
 		{ID: "login", Method: http.MethodPost, Path: "/api/v1/auth/login", Public: true, Tag: "identity", Object: "session",
 			Summary: "Log in; returns a short-lived bearer token. Five wrong passwords lock the account for ten minutes.",
 			In:      LoginInput{}, Out: LoginResult{}, Handler: s.login},
+		{ID: "logout", Method: http.MethodPost, Path: "/api/v1/auth/logout", Tag: "identity", Object: "session",
+			Summary: "End the caller's session: the token stops working at once.", In: struct{}{}, Out: map[string]bool{}, Handler: s.logout},
 		{ID: "me", Method: http.MethodGet, Path: "/api/v1/me", Tag: "identity",
 			Summary: "The caller, with roles per department and the actions they may take.", Out: users.Me{}, Handler: s.me},
 		{ID: "vocabularies", Method: http.MethodGet, Path: "/api/v1/vocabularies", Tag: "identity",

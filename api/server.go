@@ -188,6 +188,17 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "the token is invalid or expired; log in again"}
 		}
 		ctx := c.Request().Context()
+		switch err := s.Identity.Touch(ctx, claims); {
+		case errors.Is(err, identity.ErrSessionEnded):
+			return &app.Error{Kind: app.KindUnauthorized, Code: "session_ended", Message: err.Error()}
+		case err != nil:
+			return s.App.Unavailable(ctx, "the session store", err)
+		}
+		if claims.MustChangePassword && !passwordChangeRoutes[c.Request().Method+" "+c.Path()] {
+			return &app.Error{Kind: app.KindForbidden, Code: "password_change_required",
+				Message: "this account still has the public demo password: set a new one (POST /api/v1/me/password), then log in again"}
+		}
+		c.Set(claimsKey, claims)
 		var u store.User
 		var grants []store.RoleAssignment
 		err = s.DB.WithContext(ctx).Where("id = ?", claims.Subject).Take(&u).Error
@@ -358,4 +369,19 @@ func noStoreAPI(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// passwordChangeRoutes are what a token restricted to a password change may reach.
+var passwordChangeRoutes = map[string]bool{
+	"GET /api/v1/me": true, "POST /api/v1/me/password": true, "POST /api/v1/auth/logout": true,
+}
+
+const claimsKey = "tf.claims"
+
+func (s *Server) logout(c echo.Context) error {
+	claims, _ := c.Get(claimsKey).(identity.Claims)
+	if err := s.Identity.Logout(c.Request().Context(), claims); err != nil {
+		return s.App.Unavailable(c.Request().Context(), "the session store", err)
+	}
+	return c.JSON(http.StatusOK, map[string]bool{"ok": true})
 }

@@ -151,7 +151,9 @@ const ERRORS = {
   bad_request: ['请求有误', 'Bad request'],
   unauthorized: ['未登录或登录已失效，请重新登录', 'Not logged in, or the session expired: log in again'],
   bad_credentials: ['用户名或密码错误', 'Wrong username or password'],
-  account_locked: ['登录失败次数过多，账号已临时锁定，请稍后再试', 'Too many failed logins: the account is locked for a while'],
+  account_locked: ['登录失败次数过多，该账号在本机已临时锁定，请稍后再试或联系管理员解锁', 'Too many failed logins from here: locked for a while (an administrator can unlock)'],
+  session_ended: ['会话已结束（已退出或长时间未操作），请重新登录', 'The session ended (logged out, or idle too long): log in again'],
+  password_change_required: ['该账号仍使用公开的演示密码，请先设置新密码', 'This account still has the public demo password: set a new one first'],
   forbidden: ['无权操作：您的角色或所在单位不允许此操作', 'Not allowed: your role or department does not permit this'],
   four_eyes: ['经办与复核须由不同人员完成', 'Four eyes: a second person must approve what you prepared'],
   not_found: ['未找到：对象不存在或您无权查看', 'Not found, or not visible to you'],
@@ -361,6 +363,7 @@ async function api(method, path, body, opts = {}) {
   if (!res.ok) {
     const err = new ApiError(res.status, data);
     if (res.status === 401 && S.token && !path.endsWith('/auth/login')) logout('登录已失效，请重新登录。');
+    if (data && data.error && data.error.code === 'password_change_required') location.hash = '#/password';
     throw err;
   }
   return data;
@@ -514,6 +517,7 @@ const ROUTES = [
   [/^#\/apply(?:\/([^/?]+))?$/, pageApply, { perm: 'case:apply' }],
   [/^#\/cases$/, pageCases, { perm: 'case:read' }],
   [/^#\/notifications$/, pageNotifications, {}],
+  [/^#\/password$/, pagePassword, {}],
   [/^#\/audit$/, pageAudit, { perm: 'audit:read' }],
   [/^#\/subsidies$/, pageSubsidies, { perm: 'subsidy:apply' }],
   [/^#\/funds$/, pageFunds, { perm: 'subsidy:read' }],
@@ -609,6 +613,12 @@ async function pageLogin(ctx) {
         const res = await api('POST', '/api/v1/auth/login', body);
         saveSession(res.token);
         S.me = res.user;
+        if (res.must_change_password) {
+          nextHash = '';
+          await loadSession();
+          go('#/password', '该账号仍使用公开的演示密码，请先设置新密码。', 'error');
+          return;
+        }
         await loadSession();
         const next = nextHash || homeHash();
         nextHash = '';
@@ -618,6 +628,45 @@ async function pageLogin(ctx) {
           flash(`${L('登录失败', 'Login failed')}：${errorLead(err)}（${err.message}）`, 'error');
           fieldError(form, 'password', '用户名或密码错误');
         } else showError(err, form);
+      }
+    });
+  });
+}
+
+// ---------- Password ----------
+
+// pagePassword changes the caller's password: the current one, the new one twice.
+async function pagePassword(ctx) {
+  ctx.render(html`
+    <div class="page-head"><h1>修改密码</h1></div>
+    <form class="card form" id="password-form" novalidate>
+      <p class="muted small">新密码至少 8 位，并包含小写字母、大写字母、数字、符号中的三类。</p>
+      <div class="field"><label for="pw-current">当前密码</label>
+        <input id="pw-current" name="current_password" type="password" autocomplete="current-password" required>
+        <div class="field-error" data-error-for="current_password"></div></div>
+      <div class="field"><label for="pw-new">新密码</label>
+        <input id="pw-new" name="new_password" type="password" autocomplete="new-password" required>
+        <div class="field-error" data-error-for="new_password"></div></div>
+      <div class="field"><label for="pw-again">再次输入新密码</label>
+        <input id="pw-again" name="again" type="password" autocomplete="new-password" required>
+        <div class="field-error" data-error-for="again"></div></div>
+      <div class="actions"><button class="btn btn-primary" type="submit" id="pw-submit">修改密码</button></div>
+    </form>`);
+  const form = $('#password-form');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearFieldErrors(form);
+    if (form.new_password.value !== form.again.value) {
+      fieldError(form, 'again', '两次输入的新密码不一致');
+      return;
+    }
+    busy(form, async () => {
+      try {
+        await api('POST', '/api/v1/me/password', { current_password: form.current_password.value, new_password: form.new_password.value });
+        try { await api('POST', '/api/v1/auth/logout', {}); } catch { /* ended already */ }
+        logout('密码已修改，请用新密码重新登录。');
+      } catch (err) {
+        showError(err, form);
       }
     });
   });
@@ -2698,7 +2747,11 @@ async function pageCompliance(ctx) {
 
 window.addEventListener('hashchange', route);
 document.addEventListener('DOMContentLoaded', () => {
-  $('#logout').addEventListener('click', () => logout());
+  $('#logout').addEventListener('click', async () => {
+    // End the session on the server too, so the token stops working at once.
+    try { await api('POST', '/api/v1/auth/logout', {}); } catch { /* ended already */ }
+    logout();
+  });
   i18nObserver.observe(document.body, { childList: true, subtree: true, characterData: true });
   markLangButtons();
   translateTree(document.body);
@@ -2913,6 +2966,9 @@ async function pageBatches(ctx) {
 // headers, form labels, filters, badges and the labels of every fixed vocabulary. A text not
 // here stays in Chinese (see the comment at translateText).
 const EN = {
+  '修改密码': 'Change password', '当前密码': 'Current password', '新密码': 'New password', '再次输入新密码': 'New password again',
+  '新密码至少 8 位，并包含小写字母、大写字母、数字、符号中的三类。': 'At least 8 characters mixing three of lower-case, upper-case, digits and symbols.',
+  '两次输入的新密码不一致': 'The two new passwords differ',
   // Header, navigation, footer, login
   '人才工作协同审批平台': 'Talent Work Platform', '跳到主要内容': 'Skip to main content', '主导航': 'Main navigation',
   '退出': 'Log out', '县人才工作领导小组办公室': 'County Talent Work Leading Group Office',

@@ -55,6 +55,10 @@ func (c *APICmd) Run(ctx context.Context) error {
 	}
 	defer svc.Close()
 	api, err := platform.NewAPI(ctx, cfg, svc, secret, c.Console)
+	if err == nil {
+		// Outside dev mode the public demo password only serves to choose a new one.
+		api.Identity.MustChange = func(pw string) bool { return pw == platform.DefaultDemoPassword }
+	}
 	if err != nil {
 		return err
 	}

@@ -48,6 +48,7 @@ type Temporal struct {
 type Auth struct {
 	TokenSecret Secret        `name:"token-secret" env:"TALENTFLOW_TOKEN_SECRET" help:"HMAC key for bearer tokens (32+ bytes). Dev mode generates one under the data folder."`
 	TokenTTL    time.Duration `name:"token-ttl" default:"1h" env:"TALENTFLOW_TOKEN_TTL" help:"Lifetime of a bearer token."`
+	IdleTimeout time.Duration `name:"idle-timeout" default:"30m" env:"TALENTFLOW_IDLE_TIMEOUT" help:"A session unused for this long ends (0: only the token's lifetime)."`
 	BcryptCost  int           `name:"bcrypt-cost" default:"11" env:"TALENTFLOW_BCRYPT_COST" help:"bcrypt cost for password hashes."`
 }
 

@@ -83,6 +83,11 @@ type Service struct {
 	Secret     []byte
 	TokenTTL   time.Duration
 	BcryptCost int
+	// IdleTimeout ends a session nobody used for that long (0: only the token's expiry).
+	IdleTimeout time.Duration
+	// MustChange says a password may only be used to set a new one (a public demo password
+	// outside dev mode); nil: never.
+	MustChange func(password string) bool
 	Now        func() time.Time
 	// dummyHash is compared against when the user does not exist, so that a login for an
 	// unknown name takes as long as one for a known name.
@@ -179,8 +184,65 @@ func (s *Service) Login(ctx context.Context, username, password, source string) 
 			return u, "", time.Time{}, err
 		}
 	}
-	token, exp, err := s.Issue(u, now)
-	return u, token, exp, err
+	token, exp, err := s.issue(u, now, s.MustChange != nil && s.MustChange(password))
+	if err != nil {
+		return u, "", time.Time{}, err
+	}
+	claims, err := s.Verify(token)
+	if err != nil {
+		return u, "", time.Time{}, err
+	}
+	if err := s.DB.WithContext(ctx).Create(&Session{ID: claims.ID, UserID: u.ID, CreatedAt: now.UTC(), LastSeenAt: now.UTC(),
+		ExpiresAt: exp.UTC()}).Error; err != nil {
+		return u, "", time.Time{}, err
+	}
+	return u, token, exp, nil
+}
+
+// Session is one logged-in token.
+type Session struct {
+	ID         string `gorm:"primaryKey"`
+	UserID     string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+}
+
+// TableName names the table.
+func (Session) TableName() string { return "sessions" }
+
+// ErrSessionEnded says the token's session ended: logged out, or idle too long.
+var ErrSessionEnded = errors.New("the session ended (logged out, or idle too long): log in again")
+
+// touchEvery is how stale a session's last use may be before a request records it again.
+const touchEvery = time.Minute
+
+// Touch checks that a token's session is still open and records its use: a session idle for
+// longer than IdleTimeout ends.
+func (s *Service) Touch(ctx context.Context, c Claims) error {
+	var sess Session
+	err := s.DB.WithContext(ctx).Where("id = ?", c.ID).Take(&sess).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrSessionEnded
+	}
+	if err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	idle := now.Sub(sess.LastSeenAt)
+	if s.IdleTimeout > 0 && idle > s.IdleTimeout {
+		_ = s.DB.WithContext(ctx).Where("id = ?", sess.ID).Delete(&Session{}).Error
+		return ErrSessionEnded
+	}
+	if idle > touchEvery {
+		return s.DB.WithContext(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error
+	}
+	return nil
+}
+
+// Logout ends a token's session.
+func (s *Service) Logout(ctx context.Context, c Claims) error {
+	return s.DB.WithContext(ctx).Where("id = ?", c.ID).Delete(&Session{}).Error
 }
 
 // failedLogin counts a wrong password of a name from an address and locks the pair at the
@@ -246,16 +308,24 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next stri
 // Claims are what a bearer token says.
 type Claims struct {
 	Username string `json:"name"`
+	// MustChangePassword restricts the token to changing the password (a demo password used
+	// outside dev mode).
+	MustChangePassword bool `json:"pwc,omitempty"`
 	jwt.RegisteredClaims
 }
 
 const issuer = "talentflow"
 
-// Issue signs a token for u valid for TokenTTL.
+// Issue signs a token for u valid for TokenTTL (without a session: tests and tools).
 func (s *Service) Issue(u store.User, now time.Time) (string, time.Time, error) {
+	return s.issue(u, now, false)
+}
+
+func (s *Service) issue(u store.User, now time.Time, mustChange bool) (string, time.Time, error) {
 	exp := now.Add(s.TokenTTL)
 	claims := Claims{
-		Username: u.Username,
+		Username:           u.Username,
+		MustChangePassword: mustChange,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Issuer:    issuer,
 			Subject:   u.ID,

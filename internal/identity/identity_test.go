@@ -162,3 +162,32 @@ func TestAPasswordChangeNeedsTheCurrentOneAndFollowsTheRules(t *testing.T) {
 	assert.ErrorIs(t, login(s, "frank", "Frank-Pass-1", here), identity.ErrBadCredentials)
 	assert.NoError(t, login(s, "frank", "Frank-Pass-2", here))
 }
+
+// TestAnIdleSessionEnds: a session unused for longer than the idle timeout ends; using it
+// keeps it open; logging out ends it at once.
+func TestAnIdleSessionEnds(t *testing.T) {
+	s, db := service(t)
+	create(t, s, db, "gina", "Gina-Pass-1")
+	s.IdleTimeout = 30 * time.Minute
+	now := time.Now()
+	s.Now = func() time.Time { return now }
+	_, token, _, err := s.Login(context.Background(), "gina", "Gina-Pass-1", here)
+	require.NoError(t, err)
+	claims, err := s.Verify(token)
+	require.NoError(t, err)
+	ctx := context.Background()
+	for range 3 { // used every 20 minutes: stays open
+		now = now.Add(20 * time.Minute)
+		require.NoError(t, s.Touch(ctx, claims))
+	}
+	now = now.Add(31 * time.Minute)
+	assert.ErrorIs(t, s.Touch(ctx, claims), identity.ErrSessionEnded, "idle for 31 minutes")
+
+	now = time.Now()
+	_, token, _, err = s.Login(context.Background(), "gina", "Gina-Pass-1", here)
+	require.NoError(t, err)
+	claims, _ = s.Verify(token)
+	require.NoError(t, s.Touch(ctx, claims))
+	require.NoError(t, s.Logout(ctx, claims))
+	assert.ErrorIs(t, s.Touch(ctx, claims), identity.ErrSessionEnded, "logged out")
+}

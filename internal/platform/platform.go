@@ -171,6 +171,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	if err != nil {
 		return nil, err
 	}
+	idn.IdleTimeout = cfg.IdleTimeout
 	az, err := authz.New(ctx, db)
 	if err != nil {
 		return nil, err
