@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/gabriel-vasile/mimetype"
 	"gorm.io/gorm"
@@ -125,9 +127,9 @@ func New(c *cases.Service, dir string, maxBytes int64) *Service {
 
 // Upload stores a file and records who uploaded it.
 func (s *Service) Upload(ctx context.Context, p *authz.Principal, name string, r io.Reader) (app.AttachmentInfo, error) {
-	name = filepath.Base(strings.TrimSpace(name))
-	if name == "" || name == "." || len(name) > 200 {
-		return app.AttachmentInfo{}, app.Invalid("file", "the file needs a name of at most 200 characters")
+	name, err := CleanFileName(name)
+	if err != nil {
+		return app.AttachmentInfo{}, err
 	}
 	sum, size, ctype, err := s.Disk.save(r)
 	if err != nil {
@@ -143,6 +145,19 @@ func (s *Service) Upload(ctx context.Context, p *authz.Principal, name string, r
 		return app.AttachmentInfo{}, s.Cases.Unavailable(ctx, "the database", err)
 	}
 	return app.AttachmentInfo{SHA256: sum, Size: size, ContentType: ctype, Name: name, UploadedBy: p.User.Username, CreatedAt: now}, nil
+}
+
+// CleanFileName is the name a file is kept under: its last path element, trimmed; no path, no
+// control characters, valid UTF-8, at most 200 bytes (a 422 naming "file" otherwise).
+func CleanFileName(name string) (string, error) {
+	name = filepath.Base(strings.ReplaceAll(strings.TrimSpace(name), "\\", "/"))
+	switch {
+	case name == "" || name == "." || name == ".." || name == "/" || len(name) > 200:
+		return "", app.Invalid("file", "the file needs a name of at most 200 characters")
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return "", app.Invalid("file", "the file name has characters a name cannot have")
+	}
+	return name, nil
 }
 
 // Citable allows citing files the user uploaded, or files the case already has.
