@@ -37,6 +37,7 @@ import (
 	"talentflow/internal/app/tasks"
 	"talentflow/internal/app/users"
 	"talentflow/internal/audit"
+	"talentflow/internal/domain"
 	"talentflow/internal/identity"
 	"talentflow/internal/process"
 	"talentflow/internal/store"
@@ -159,7 +160,7 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 			if v.Status >= 500 {
 				level = slog.LevelError
 			}
-			path := v.URIPath
+			path := domain.RedactPersonal(v.URIPath) // an ID number in a path is not logged whole
 			if strings.HasPrefix(path, "/calendar/") {
 				path = "/calendar/…" // the path is a calendar's secret
 			}

@@ -13,6 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"talentflow/internal/domain"
 	"talentflow/internal/store"
 )
 
@@ -87,9 +88,11 @@ func record(e Entry) store.AuditRecord {
 	if at.IsZero() {
 		at = time.Now()
 	}
+	// Personal data typed where it does not belong (an ID as a login name, a phone number in a
+	// comment) is masked before it enters the log, which auditors read and nobody may edit.
 	rec := store.AuditRecord{
-		At: at.UTC().Truncate(time.Microsecond), Actor: e.Actor, Role: e.Role, Department: e.Department,
-		Action: e.Action, Object: e.Object, Outcome: e.Outcome, Reason: e.Reason, RequestID: e.RequestID,
+		At: at.UTC().Truncate(time.Microsecond), Actor: domain.RedactPersonal(e.Actor), Role: e.Role, Department: e.Department,
+		Action: e.Action, Object: domain.RedactPersonal(e.Object), Outcome: e.Outcome, Reason: domain.RedactPersonal(e.Reason), RequestID: e.RequestID,
 	}
 	if e.DedupeKey != "" {
 		k := e.DedupeKey

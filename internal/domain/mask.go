@@ -1,6 +1,9 @@
 package domain
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // The Mask functions hide personal data for lists and logs. They never panic;
 // surrounding whitespace is trimmed, and input too short (or, for phones, in
@@ -54,4 +57,27 @@ func maskKeep(s string, head, tail, minLen int) string {
 		r[i] = '*'
 	}
 	return string(r)
+}
+
+// Runs of digits that may be personal data inside free text: an 18-character citizen ID, an
+// 11-digit mobile number, a 12–30 digit bank account.
+var (
+	idInText      = regexp.MustCompile(`(^|[^0-9A-Za-z])([0-9]{17}[0-9Xx])($|[^0-9A-Za-z])`)
+	mobileInText  = regexp.MustCompile(`(^|[^0-9])(1[3-9][0-9]{9})($|[^0-9])`)
+	accountInText = regexp.MustCompile(`(^|[^0-9])([0-9]{12,30})($|[^0-9])`)
+)
+
+// RedactPersonal masks the citizen IDs, mobile numbers and bank accounts that appear in free
+// text (a login name, a comment, an error message, a URL path) before it is logged or audited.
+func RedactPersonal(s string) string {
+	for _, r := range []struct {
+		re   *regexp.Regexp
+		mask func(string) string
+	}{{idInText, MaskCitizenID}, {accountInText, MaskBankAccount}, {mobileInText, MaskPhone}} {
+		s = r.re.ReplaceAllStringFunc(s, func(m string) string {
+			parts := r.re.FindStringSubmatch(m)
+			return parts[1] + r.mask(parts[2]) + parts[3]
+		})
+	}
+	return s
 }
