@@ -72,7 +72,7 @@ func TestMigrateIsIdempotentAndVersioned(t *testing.T) {
 	assert.Empty(t, applied, "a second start applies nothing")
 	v, err := db.SchemaVersion(context.Background())
 	require.NoError(t, err)
-	assert.EqualValues(t, 10, v)
+	assert.EqualValues(t, 11, v)
 }
 
 func TestProcessSchemasKeepTheirOwnVersions(t *testing.T) {
