@@ -512,11 +512,27 @@ func TestLoginLocksANameFromOneAddressOnly(t *testing.T) {
 	code, _ = try(iit, demoPassword, desk, "")
 	assert.Equal(t, http.StatusOK, code, "the owner at their own desk is not locked out")
 
+	lockedOf := func() bool {
+		var list []struct {
+			Username string
+			Locked   bool
+		}
+		require.Equal(t, http.StatusOK, ts.do(admin, http.MethodGet, "/api/v1/users", nil, &list))
+		for _, u := range list {
+			if u.Username == iit {
+				return u.Locked
+			}
+		}
+		t.Fatalf("%s is not listed", iit)
+		return false
+	}
+	assert.True(t, lockedOf(), "the user list shows the lockout")
 	var lifted struct{ Lifted int64 }
 	require.Equal(t, http.StatusOK, ts.do(admin, http.MethodPost, "/api/v1/users/"+ts.ids[iit]+"/unlock", jsonBody(map[string]string{}), &lifted))
 	assert.Equal(t, int64(1), lifted.Lifted)
 	code, _ = try(iit, demoPassword, attacker, "")
 	assert.Equal(t, http.StatusOK, code, "lifted by the administrator")
+	assert.False(t, lockedOf())
 }
 
 func TestMeListsRolesPerDepartment(t *testing.T) {

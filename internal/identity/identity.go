@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -184,15 +185,11 @@ func (s *Service) Login(ctx context.Context, username, password, source string) 
 			return u, "", time.Time{}, err
 		}
 	}
-	token, exp, err := s.issue(u, now, s.MustChange != nil && s.MustChange(password))
+	token, jti, exp, err := s.issue(u, now, s.MustChange != nil && s.MustChange(password))
 	if err != nil {
 		return u, "", time.Time{}, err
 	}
-	claims, err := s.Verify(token)
-	if err != nil {
-		return u, "", time.Time{}, err
-	}
-	if err := s.DB.WithContext(ctx).Create(&Session{ID: claims.ID, UserID: u.ID, CreatedAt: now.UTC(), LastSeenAt: now.UTC(),
+	if err := s.DB.WithContext(ctx).Create(&Session{ID: jti, UserID: u.ID, CreatedAt: now.UTC(), LastSeenAt: now.UTC(),
 		ExpiresAt: exp.UTC()}).Error; err != nil {
 		return u, "", time.Time{}, err
 	}
@@ -278,6 +275,24 @@ func (s *Service) failedLogin(ctx context.Context, key, source string, now time.
 	return ErrBadCredentials
 }
 
+// LockedNames says which of the user names are locked now, from some address.
+func (s *Service) LockedNames(ctx context.Context, usernames []string) (map[string]bool, error) {
+	keys := make([]string, len(usernames))
+	for i, u := range usernames {
+		keys[i] = throttleKey(u)
+	}
+	var locked []string
+	if err := s.DB.WithContext(ctx).Model(&Throttle{}).Where("username IN ? AND locked_until > ?", append(keys, ""), s.Now().UTC()).
+		Distinct().Pluck("username", &locked).Error; err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, u := range usernames {
+		out[u] = slices.Contains(locked, throttleKey(u))
+	}
+	return out, nil
+}
+
 // Unlock lifts every lockout of a user name (an administrator's action).
 func (s *Service) Unlock(ctx context.Context, username string) (int64, error) {
 	res := s.DB.WithContext(ctx).Where("username = ?", throttleKey(username)).Delete(&Throttle{})
@@ -318,10 +333,12 @@ const issuer = "talentflow"
 
 // Issue signs a token for u valid for TokenTTL (without a session: tests and tools).
 func (s *Service) Issue(u store.User, now time.Time) (string, time.Time, error) {
-	return s.issue(u, now, false)
+	token, _, exp, err := s.issue(u, now, false)
+	return token, exp, err
 }
 
-func (s *Service) issue(u store.User, now time.Time, mustChange bool) (string, time.Time, error) {
+// issue signs a token and answers it with its id (the session's).
+func (s *Service) issue(u store.User, now time.Time, mustChange bool) (string, string, time.Time, error) {
 	exp := now.Add(s.TokenTTL)
 	claims := Claims{
 		Username:           u.Username,
@@ -335,7 +352,7 @@ func (s *Service) issue(u store.User, now time.Time, mustChange bool) (string, t
 		},
 	}
 	token, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString(s.Secret)
-	return token, exp, err
+	return token, claims.ID, exp, err
 }
 
 // Verify checks a bearer token's signature, issuer and expiry, and returns its subject.

@@ -59,14 +59,6 @@ func (s *DayStat) Add(hours float64, deadline *time.Time, decided time.Time) {
 	}
 }
 
-// Merge adds o's counts to s.
-func (s *DayStat) Merge(o DayStat) {
-	s.Done, s.Timed, s.OnTime = s.Done+o.Done, s.Timed+o.Timed, s.OnTime+o.OnTime
-	for i := range s.Hist {
-		s.Hist[i] += o.Hist[i]
-	}
-}
-
 func bucketColumns() []string {
 	cols := make([]string, Buckets)
 	for i := range cols {

@@ -43,7 +43,7 @@ func New(c *cases.Service, plan *routing.Liaison, scale float64) *Service {
 	return s
 }
 
-var errAlreadyPaired = func(cert string) *app.Error {
+func errAlreadyPaired(cert string) *app.Error {
 	return &app.Error{Kind: app.KindConflict, Code: "already_paired",
 		Message: fmt.Sprintf("certificate %s already has an active pairing: reassign or end it instead", cert)}
 }

@@ -120,6 +120,7 @@ type Service struct {
 		HashPassword(string) (string, error)
 		ChangePassword(ctx context.Context, userID, current, next string) error
 		Unlock(ctx context.Context, username string) (int64, error)
+		LockedNames(ctx context.Context, usernames []string) (map[string]bool, error)
 	}
 	Fail func(ctx context.Context, what string, err error) *app.Error
 	Now  func() time.Time
@@ -170,11 +171,19 @@ func (s *Service) items(ctx context.Context, users []store.User) ([]UserItem, er
 	if err != nil {
 		return nil, s.Fail(ctx, "the database", err)
 	}
-	now := s.Now()
+	names := make([]string, len(users))
+	for i, u := range users {
+		names[i] = u.Username
+	}
+	// Logins are throttled per name and address: a user is locked while some address is.
+	locked, err := s.Passwords.LockedNames(ctx, names)
+	if err != nil {
+		return nil, s.Fail(ctx, "the database", err)
+	}
 	out := make([]UserItem, 0, len(users))
 	for _, u := range users {
 		out = append(out, UserItem{ID: u.ID, Username: u.Username, Name: u.DisplayName, Kind: u.Kind,
-			Phone: domain.MaskPhone(u.Phone), Disabled: u.Disabled, Locked: u.LockedUntil != nil && u.LockedUntil.After(now),
+			Phone: domain.MaskPhone(u.Phone), Disabled: u.Disabled, Locked: locked[u.Username],
 			Roles: append([]Role{}, roles[u.ID]...), CreatedAt: u.CreatedAt})
 	}
 	return out, nil
