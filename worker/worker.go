@@ -5,6 +5,7 @@ package worker
 import (
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/interceptor"
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
@@ -35,6 +36,12 @@ func Register(r sdkworker.Registry, a Activities, processes *process.Registry, a
 	}
 }
 
+// Interceptors are the worker interceptors every talentflow worker, test environment and
+// replayer runs with: they are part of the workflows' behaviour.
+func Interceptors() []interceptor.WorkerInterceptor {
+	return []interceptor.WorkerInterceptor{workflows.DurableUpdates()}
+}
+
 // DeliverWorkflow is the type name of the notification delivery workflow.
 const DeliverWorkflow = "DeliverNotification"
 
@@ -55,6 +62,7 @@ func New(c client.Client, taskQueue string, pollers int, a Activities, processes
 	w := sdkworker.New(c, taskQueue, sdkworker.Options{
 		MaxConcurrentWorkflowTaskPollers: pollers,
 		MaxConcurrentActivityTaskPollers: pollers,
+		Interceptors:                     Interceptors(),
 	})
 	Register(w, a, processes, acts)
 	return w

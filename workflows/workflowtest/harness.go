@@ -17,7 +17,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/interceptor"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/worker"
 
 	"talentflow/activities"
 	"talentflow/internal/calendar"
@@ -197,6 +199,7 @@ func NewHarnessOn(t *testing.T, start time.Time, rm *ReadModel) *Harness {
 	suite.SetLogger(nopLogger{})
 	env := suite.NewTestWorkflowEnvironment()
 	env.SetStartTime(start)
+	env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{workflows.DurableUpdates()}})
 	cal, err := calendar.Default()
 	require.NoError(t, err)
 	clock := &activities.Clock{Calendar: cal, Scale: 1, YellowShare: 2.0 / 3, LGODelayDays: 2, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}

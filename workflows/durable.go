@@ -1,0 +1,91 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/workflow"
+)
+
+// An Update lives only in memory until the workflow task that accepted it completes: if the
+// history host or the worker dies first, the Update is gone and its caller gets an error to retry.
+// A local activity runs inside that same workflow task, so a read-model write it makes would
+// survive the lost Update — the read model would show a decision the workflow never took, and
+// a retried decision would find the task already done there. The topology test met exactly
+// that: a task open in the read model and unknown to its workflow after a history node was
+// killed.
+//
+// DurableUpdates closes the gap for every process at once: after a workflow accepts an Update,
+// the next local activity of that workflow first waits for a one-millisecond timer. Starting
+// the timer completes the workflow task, which records the accepted Update; the write happens in
+// a later task, when the Update is durable. Nothing changes for workflows started before this
+// rule (GetVersion "durable-update").
+func DurableUpdates() interceptor.WorkerInterceptor { return &durableUpdates{} }
+
+const durableUpdateChange = "durable-update"
+
+type durableUpdates struct {
+	interceptor.WorkerInterceptorBase
+}
+
+func (*durableUpdates) InterceptWorkflow(_ workflow.Context, next interceptor.WorkflowInboundInterceptor) interceptor.WorkflowInboundInterceptor {
+	in := &durableInbound{}
+	in.Next = next
+	return in
+}
+
+// durableInbound notes each accepted Update; one instance serves one workflow run.
+type durableInbound struct {
+	interceptor.WorkflowInboundInterceptorBase
+	// pending: an Update was accepted and no checkpoint has been reached since.
+	pending bool
+	// checkpoint is ready once the running checkpoint's timer has fired.
+	checkpoint workflow.Future
+}
+
+func (i *durableInbound) Init(outbound interceptor.WorkflowOutboundInterceptor) error {
+	out := &durableOutbound{in: i}
+	out.Next = outbound
+	return i.Next.Init(out)
+}
+
+func (i *durableInbound) ExecuteUpdate(ctx workflow.Context, in *interceptor.UpdateInput) (any, error) {
+	// UpdateSettled changes nothing: it only waits for what durable events already caused.
+	if in.Name != UpdateSettled {
+		i.pending = true
+	}
+	return i.Next.ExecuteUpdate(ctx, in)
+}
+
+type durableOutbound struct {
+	interceptor.WorkflowOutboundInterceptorBase
+	in *durableInbound
+}
+
+func (o *durableOutbound) ExecuteLocalActivity(ctx workflow.Context, activityType string, args ...any) workflow.Future {
+	o.awaitDurable(ctx)
+	return o.Next.ExecuteLocalActivity(ctx, activityType, args...)
+}
+
+// awaitDurable returns once every Update accepted so far is recorded in the history.
+func (o *durableOutbound) awaitDurable(ctx workflow.Context) {
+	in := o.in
+	for {
+		if in.checkpoint != nil {
+			_ = in.checkpoint.Get(ctx, nil)
+			continue
+		}
+		if !in.pending {
+			return
+		}
+		in.pending = false
+		if o.Next.GetVersion(ctx, durableUpdateChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+			return
+		}
+		f, set := workflow.NewFuture(ctx)
+		in.checkpoint = f
+		err := o.Next.NewTimer(ctx, time.Millisecond).Get(ctx, nil)
+		in.checkpoint = nil
+		set.Set(nil, err)
+	}
+}
