@@ -22,6 +22,6 @@ if ! run "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
   [ "$(id -u)" = 0 ] && chown postgres "$dir"
   run "$bin/initdb" -D "$dir" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
   run "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w \
-    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >&2
+    -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=500 -c fsync=off -c synchronous_commit=off" start >&2
 fi
 echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"

@@ -10,10 +10,12 @@ import (
 
 	"talentflow/internal/app"
 	"talentflow/internal/config"
+	"talentflow/internal/identity"
 	"talentflow/internal/platform"
 	"talentflow/internal/processes"
 	"talentflow/internal/seed"
 	"talentflow/internal/store"
+	"talentflow/internal/temporalserver"
 )
 
 // DevCmd is `talentflow dev`.
@@ -98,16 +100,33 @@ func (c *WorkerCmd) Run(ctx context.Context) error {
 
 // MigrateCmd is `talentflow migrate`.
 type MigrateCmd struct {
-	config.Config `embed:""`
-	SkipTemporal  bool          `name:"skip-temporal" help:"Only migrate the database."`
-	AdminPassword config.Secret `name:"admin-password" env:"TALENTFLOW_ADMIN_PASSWORD" help:"Create the first administrator 'admin' with this password if nobody holds the admin role."`
+	config.Config      `embed:""`
+	TemporalStore      config.TemporalStore `embed:""`
+	TemporalSchemaOnly bool                 `name:"temporal-schema-only" help:"Only create or upgrade Temporal's schemas (before its server first starts)."`
+	SkipTemporal       bool                 `name:"skip-temporal" help:"Only migrate the database."`
+	AdminPassword      config.Secret        `name:"admin-password" env:"TALENTFLOW_ADMIN_PASSWORD" help:"Create the first administrator 'admin' with this password if nobody holds the admin role."`
+	DemoPassword       config.Secret        `name:"demo-accounts-password" env:"TALENTFLOW_DEMO_ACCOUNTS_PASSWORD" help:"Staging only: create the demo accounts (one per role) with this password. Never on a county's production database."`
 }
 
-// Run applies migrations and prepares the Temporal namespace.
+// Run creates or upgrades Temporal's schemas (with --temporal-db-url), applies talentflow's
+// migrations and prepares the Temporal namespace. Every step is idempotent.
 func (c *MigrateCmd) Run(ctx context.Context) error {
 	cfg := &c.Config
 	if err := cfg.Validate(); err != nil {
 		return err
+	}
+	if c.TemporalStore.URL != "" {
+		log := platform.NewLogger(cfg.Log, os.Stderr)
+		versions, err := temporalserver.SetupSchemas(c.TemporalStore.URL.Reveal(), c.TemporalStore.VisibilityDB, log)
+		if err != nil {
+			return err
+		}
+		log.Info("temporal schemas up to date", "versions", versions)
+	} else if c.TemporalSchemaOnly {
+		return errors.New("temporal-schema-only needs temporal-db-url (TALENTFLOW_TEMPORAL_DB_URL)")
+	}
+	if c.TemporalSchemaOnly {
+		return nil
 	}
 	db, log, err := openMigrated(ctx, cfg)
 	if err != nil {
@@ -127,6 +146,20 @@ func (c *MigrateCmd) Run(ctx context.Context) error {
 		if created {
 			log.Info("created the first administrator", "username", "admin")
 		}
+	}
+	if c.DemoPassword != "" {
+		if c.DemoPassword.Reveal() == platform.DefaultDemoPassword {
+			return errors.New("demo-accounts-password: choose a password other than the published demo one")
+		}
+		idn, err := identity.NewService(db, make([]byte, 32), cfg.TokenTTL, cfg.BcryptCost)
+		if err != nil {
+			return err
+		}
+		created, err := app.SeedDemoAccounts(ctx, db, idn, c.DemoPassword.Reveal())
+		if err != nil {
+			return fmt.Errorf("demo accounts: %w", err)
+		}
+		log.Info("demo accounts ready", "created", created)
 	}
 	if c.SkipTemporal {
 		return nil

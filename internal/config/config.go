@@ -44,6 +44,13 @@ type Temporal struct {
 	Retention time.Duration `name:"retention" default:"8760h" env:"TALENTFLOW_RETENTION" help:"How long closed workflows stay visible in Temporal."`
 }
 
+// TemporalStore is Temporal's own database, for `talentflow temporal-server` and for
+// `talentflow migrate`, which creates and upgrades its schemas.
+type TemporalStore struct {
+	URL          Secret `name:"temporal-db-url" env:"TALENTFLOW_TEMPORAL_DB_URL" help:"Temporal's default store: postgres://user:pass@host:5432/temporal?sslmode=disable."`
+	VisibilityDB string `name:"temporal-visibility-db" default:"temporal_visibility" env:"TALENTFLOW_TEMPORAL_VISIBILITY_DB" help:"Database of Temporal's visibility store, on the same PostgreSQL server."`
+}
+
 // Auth configures bearer tokens and password hashing.
 type Auth struct {
 	TokenSecret Secret        `name:"token-secret" env:"TALENTFLOW_TOKEN_SECRET" help:"HMAC key for bearer tokens (32+ bytes). Dev mode generates one under the data folder."`

@@ -1,8 +1,8 @@
 // Package devstack runs a complete Temporal server (frontend, history, matching, worker) and its
 // Web UI inside the talentflow process, persisted in one SQLite file: the `talentflow dev` stack.
 //
-// It is the only package of the product that imports go.temporal.io/server, so that everything
-// else links small and tests fast.
+// It and internal/temporalserver are the only packages of the product that import
+// go.temporal.io/server, so that everything else links small and tests fast.
 package devstack
 
 import (
@@ -30,6 +30,8 @@ import (
 	"go.temporal.io/server/common/primitives/timestamp"
 	sqliteschema "go.temporal.io/server/schema/sqlite"
 	"go.temporal.io/server/temporal"
+
+	"talentflow/internal/temporalserver"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver used to check pragmas
 )
@@ -135,7 +137,7 @@ func Start(opts Options) (*Stack, error) {
 		temporal.WithConfig(conf),
 		temporal.ForServices(temporal.DefaultServices),
 		temporal.WithStaticHosts(hosts),
-		temporal.WithLogger(newServerLogger(opts.Logger, logLevel)),
+		temporal.WithLogger(temporalserver.Logger(opts.Logger, logLevel, false)),
 		temporal.WithDynamicConfigClient(dyn),
 	)
 	if err != nil {
