@@ -20,6 +20,7 @@ type CLI struct {
 	Worker  WorkerCmd  `cmd:"" help:"Run the Temporal worker against an external Temporal and database."`
 	Migrate MigrateCmd `cmd:"" help:"Apply database migrations, seed departments, register the Temporal namespace and search attributes."`
 	Seed    SeedCmd    `cmd:"" help:"Write a county's history of fake cases and tasks into an EMPTY test database, to measure the dashboard and inboxes at volume."`
+	Backup  BackupCmd  `cmd:"" help:"Copy the data folder of talentflow dev while it runs: both SQLite databases (VACUUM INTO), the token key, the attachments."`
 }
 
 func main() {
