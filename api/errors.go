@@ -1,7 +1,9 @@
 package api
 
 import (
+	"context"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 
@@ -57,8 +59,20 @@ func classify(err error) (int, ErrorDetail, *app.Error) {
 		}
 		return he.Code, ErrorDetail{Code: code, Message: msg}, nil
 	}
+	// A dependency that is down is a 503 whichever layer let its error through, and so is a
+	// request that ran out of time: never a 500.
+	if out := app.Outage(err); out != nil {
+		return classify(out)
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return classify(errRequestTimeout)
+	}
 	return http.StatusInternalServerError, ErrorDetail{Code: "internal", Message: "internal error; it has been logged"}, nil
 }
+
+// errRequestTimeout answers a request that did not finish within its deadline (requestTimeout).
+var errRequestTimeout = &app.Error{Kind: app.KindUnavailable, Code: "timeout", RetryAfter: app.RetryAfterOutage,
+	Message: "the request did not finish in time; try again"}
 
 func (s *Server) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
@@ -70,7 +84,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID))
 	}
 	if ae != nil && ae.RetryAfter > 0 {
-		c.Response().Header().Set("Retry-After", strconv.Itoa(int(ae.RetryAfter.Seconds())+1))
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(ae.RetryAfter.Seconds()))))
 	}
 	c.Set(errorKey, detail)
 	if c.Request().Method == http.MethodHead {

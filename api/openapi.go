@@ -142,7 +142,20 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 		}
 		op.AddResponse(status, ok)
 		for _, code := range errorStatuses(r) {
-			op.AddResponse(code, openapi3.NewResponse().WithDescription(http.StatusText(code)).WithJSONSchemaRef(errRef))
+			resp := openapi3.NewResponse().WithDescription(http.StatusText(code)).WithJSONSchemaRef(errRef)
+			if code == http.StatusServiceUnavailable {
+				resp.WithDescription(unavailableDescription)
+				resp.Headers = openapi3.Headers{"Retry-After": retryAfterHeader()}
+			}
+			op.AddResponse(code, resp)
+		}
+		if r.ID == "readyz" {
+			ref, err := schema(Readiness{})
+			if err != nil {
+				return nil, err
+			}
+			op.AddResponse(http.StatusServiceUnavailable, openapi3.NewResponse().
+				WithDescription("A dependency does not answer: checks names it (database, temporal) as unavailable.").WithJSONSchemaRef(ref))
 		}
 		if !r.Public {
 			op.Security = &openapi3.SecurityRequirements{{"bearer": []string{}}}
@@ -152,6 +165,19 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 	return doc, nil
 }
 
+// unavailableDescription is every route's 503: the codes a dependency outage answers.
+const unavailableDescription = "Service Unavailable: a dependency is down or did not answer in time — " +
+	"database_unavailable (the database), temporal_unavailable (the workflow service), timeout (the case or the request " +
+	"did not finish in time), start_pending (a submission is recorded and starts on its own when the workflow service " +
+	"is back), unavailable (another dependency). Retry-After says when to try again; never a 500."
+
+func retryAfterHeader() *openapi3.HeaderRef {
+	return &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{
+		Description: "Seconds to wait before trying again.",
+		Schema:      openapi3.NewIntegerSchema().NewRef(),
+	}}}
+}
+
 // errorStatuses are the error answers a route can give.
 func errorStatuses(r httpx.Route) []int {
 	if r.Public && r.ID != "login" {
@@ -159,16 +185,17 @@ func errorStatuses(r httpx.Route) []int {
 	}
 	codes := []int{http.StatusBadRequest, http.StatusUnprocessableEntity}
 	if r.Public {
-		return append(codes, http.StatusUnauthorized, http.StatusTooManyRequests)
+		return append(codes, http.StatusUnauthorized, http.StatusTooManyRequests, http.StatusServiceUnavailable)
 	}
 	codes = append(codes, http.StatusUnauthorized, http.StatusForbidden)
 	if strings.Contains(r.Path, ":") {
 		codes = append(codes, http.StatusNotFound)
 	}
 	if r.Method != http.MethodGet {
-		codes = append(codes, http.StatusConflict, http.StatusServiceUnavailable)
+		codes = append(codes, http.StatusConflict)
 	}
-	return codes
+	// Every authenticated request reads the database (the session, the principal).
+	return append(codes, http.StatusServiceUnavailable)
 }
 
 // queryParameters declares each `query`-tagged field of q as a query parameter.

@@ -5,6 +5,7 @@ package api
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -59,8 +60,11 @@ type Server struct {
 	DB       *store.DB
 	Log      *slog.Logger
 	Registry *prometheus.Registry
-	// Ready reports whether the dependencies answer (database, Temporal).
+	// Ready reports whether the dependencies answer (database, Temporal); Checks runs checks
+	// of each concurrently, so one that hangs does not make another look down.
 	Ready func(ctx context.Context) map[string]error
+	// RequestTimeout bounds a request (0: 30 s; uploads: 2 minutes).
+	RequestTimeout time.Duration
 	// Console is the web console's static files (nil: no console).
 	Console fs.FS
 	// TemporalUI is the Temporal Web UI's URL, shown on the console (dev mode).
@@ -130,12 +134,37 @@ func (s *Server) Handler() *echo.Echo {
 			mws = append(mws, middleware.BodyLimit("1M"))
 		}
 		mws = append(mws, rejectControlCharacters)
-		e.Add(r.Method, r.Path, r.Handler, mws...)
+		e.Add(r.Method, r.Path, r.Handler, append([]echo.MiddlewareFunc{s.deadline(r)}, mws...)...)
 	}
 	if s.Console != nil {
 		s.mountConsole(e)
 	}
 	return e
+}
+
+// requestTimeout bounds every request but uploads (uploadTimeout, the HTTP server's own write
+// timeout): the database and Temporal calls a request makes end by then at the latest, so a
+// dependency that stops answering costs the caller a 503, never a hung request.
+const (
+	requestTimeout = 30 * time.Second
+	uploadTimeout  = 2 * time.Minute
+)
+
+// deadline gives the request's context its deadline, before anything (authentication
+// included) touches the database.
+func (s *Server) deadline(r httpx.Route) echo.MiddlewareFunc {
+	timeout := cmp.Or(s.RequestTimeout, requestTimeout)
+	if r.Upload > 0 {
+		timeout = uploadTimeout
+	}
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ctx, cancel := context.WithTimeout(c.Request().Context(), timeout)
+			defer cancel()
+			c.SetRequest(c.Request().WithContext(ctx))
+			return next(c)
+		}
+	}
 }
 
 // recoverer turns a panic into a logged 500.
@@ -292,7 +321,11 @@ func (s *Server) auditRequest(r httpx.Route) echo.MiddlewareFunc {
 					entry.Actor = loginName
 				}
 			}
-			if aerr := audit.Record(context.WithoutCancel(ctx), s.DB, entry); aerr != nil {
+			// The entry is written even when the request ran out of time, but within a
+			// deadline of its own: a database that does not answer holds no request.
+			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if aerr := audit.Record(actx, s.DB, entry); aerr != nil {
 				s.Log.ErrorContext(ctx, "audit append failed", "err", aerr, "action", r.ID)
 			}
 			return err
@@ -328,7 +361,28 @@ type Readiness struct {
 	Checks map[string]string `json:"checks"`
 }
 
-// readyz answers 200 only when the database and Temporal answer.
+// Checks runs each dependency's check concurrently and collects their answers: what /readyz
+// needs from Ready.
+func Checks(checks map[string]func(context.Context) error) func(context.Context) map[string]error {
+	return func(ctx context.Context) map[string]error {
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		out := make(map[string]error, len(checks))
+		for name, check := range checks {
+			wg.Go(func() {
+				err := check(ctx)
+				mu.Lock()
+				out[name] = err
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
+		return out
+	}
+}
+
+// readyz answers 200 only when the database and Temporal answer; within 3 s, naming each
+// dependency that did not (503).
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 3*time.Second)
 	defer cancel()

@@ -169,8 +169,10 @@ const ERRORS = {
   department_exists: ['单位代码已存在', 'The department code exists'],
   too_large: ['文件或请求过大', 'The file or request is too large'],
   unsupported_type: ['不支持的文件类型', 'Unsupported file type'],
-  timeout: ['办件处理超时，请稍后重试', 'The case did not answer in time: try again'],
+  timeout: ['处理超时，请稍后重试', 'It did not finish in time: try again'],
   unavailable: ['服务暂不可用，请稍后重试', 'Service unavailable: try again shortly'],
+  database_unavailable: ['数据库暂时无法连接，请稍后重试', 'The database cannot be reached at the moment: try again shortly'],
+  temporal_unavailable: ['流程引擎（Temporal）暂时无法连接，请稍后重试', 'The workflow engine (Temporal) cannot be reached at the moment: try again shortly'],
   internal: ['服务器内部错误（已记录），请稍后重试或联系管理员', 'Internal server error (logged): try again or contact the administrator'],
 };
 // By status, for a code the table does not know.

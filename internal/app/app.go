@@ -129,11 +129,27 @@ func Conflict(format string, args ...any) *Error {
 }
 
 // Unavailable wraps a dependency failure without leaking its details to the caller; the
-// details are logged.
+// details are logged. A dependency that is down (see Outage) answers database_unavailable or
+// temporal_unavailable; so does a database call whose deadline passed (waiting for a pooled
+// connection ends with the bare context error) — every caller but EngineError, which sorts out
+// its own deadlines first, names a store on the database. Anything else is "unavailable".
 func (a *App) Unavailable(ctx context.Context, what string, err error) *Error {
+	out := Outage(err)
+	if out == nil && errors.Is(err, context.DeadlineExceeded) {
+		out = ErrDatabaseUnavailable
+	}
+	if out != nil {
+		a.logOutage(ctx, what, out, err)
+		return out
+	}
 	a.Log.ErrorContext(ctx, what+" failed", "err", err)
 	return &Error{Kind: KindUnavailable, Code: "unavailable", Message: what + " is unavailable; try again shortly"}
 }
+
+// ErrCaseTimeout answers a workflow that is reachable but did not answer in time (its worker is
+// busy or down).
+var ErrCaseTimeout = &Error{Kind: KindUnavailable, Code: "timeout", RetryAfter: RetryAfterOutage,
+	Message: "the case did not answer in time; try again"}
 
 // EngineError turns a workflow update failure into an application error: a rejection keeps its
 // meaning (409, 422...), a finished workflow is a conflict, anything else is unavailability.
@@ -150,12 +166,17 @@ func (a *App) EngineError(ctx context.Context, err error) error {
 			return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
 		}
 	}
+	if out := Outage(err); out != nil {
+		a.logOutage(ctx, "the workflow service", out, err)
+		return out
+	}
 	var nf *serviceerror.NotFound
 	if errors.As(err, &nf) {
 		return Conflict("the case is no longer running")
 	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return &Error{Kind: KindUnavailable, Code: "timeout", Message: "the case did not answer in time; try again"}
+	var deadline *serviceerror.DeadlineExceeded
+	if errors.As(err, &deadline) || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return ErrCaseTimeout
 	}
 	return a.Unavailable(ctx, "the workflow service", err)
 }

@@ -31,7 +31,7 @@ func (a *App) RecordStart(tx *gorm.DB, req StartRequest) error {
 
 // ErrStartPending answers a submission whose workflow could not be started yet: it is recorded
 // and starts on its own once the workflow service answers.
-var ErrStartPending = &Error{Kind: KindUnavailable, Code: "start_pending",
+var ErrStartPending = &Error{Kind: KindUnavailable, Code: "start_pending", RetryAfter: RetryAfterOutage,
 	Message: "the workflow service did not answer: the submission is recorded and starts on its own as soon as the service is back"}
 
 // Launch starts the recorded workflow of a case, if one is still recorded, and deletes the
@@ -51,7 +51,11 @@ func (a *App) Launch(ctx context.Context, caseID string) error {
 func (a *App) launch(ctx context.Context, row store.CaseStart) error {
 	err := a.Engine.Start(ctx, StartRequest{CaseID: row.CaseID, Process: row.Process, WorkflowID: row.WorkflowID,
 		Workflow: row.Workflow, Input: json.RawMessage(row.Input), Category: row.Category})
-	db := a.DB.WithContext(context.WithoutCancel(ctx))
+	// The record is kept up to date even when the request ran out of time, within a deadline
+	// of its own.
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	db := a.DB.WithContext(rctx)
 	if err != nil && !errors.Is(err, ErrAlreadyStarted) {
 		a.Log.WarnContext(ctx, "case workflow not started yet", "case", row.CaseID, "err", err)
 		if uerr := db.Model(&store.CaseStart{}).Where("case_id = ?", row.CaseID).

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -33,6 +34,13 @@ import (
 // tests, so that a test can kill it with SIGKILL and start it again.
 const envChildData = "TALENTFLOW_E2E_CHILD_DATA"
 
+// The child's application database (default: SQLite in its data folder) and its Temporal
+// frontend's port (default: any free port).
+const (
+	envChildDatabase     = "TALENTFLOW_E2E_CHILD_DATABASE_URL"
+	envChildTemporalPort = "TALENTFLOW_E2E_CHILD_TEMPORAL_PORT"
+)
+
 func runChild(dir string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -42,7 +50,9 @@ func runChild(dir string) int {
 	cfg.TokenTTL, cfg.BcryptCost, cfg.Pollers = time.Hour, 4, 8
 	cfg.TimeScale, cfg.YellowShare, cfg.LGODelayDays, cfg.CountyCode = 1, 2.0/3, 2, "YG"
 	cfg.Level, cfg.Format = 0, "text"
-	err := platform.RunDev(ctx, platform.DevOptions{Config: cfg, TemporalPort: 0, UIPort: -1, DemoPassword: demoPassword})
+	cfg.Database.URL = config.Secret(os.Getenv(envChildDatabase))
+	port, _ := strconv.Atoi(os.Getenv(envChildTemporalPort))
+	err := platform.RunDev(ctx, platform.DevOptions{Config: cfg, TemporalPort: port, UIPort: -1, DemoPassword: demoPassword})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		return 1
@@ -55,10 +65,11 @@ type child struct {
 	url string
 }
 
-func startChild(t *testing.T, dir, addr string) *child {
+// startChild runs `talentflow dev` on dir, serving addr, with env added (envChildDatabase...).
+func startChild(t *testing.T, dir, addr string, env ...string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), envChildData+"="+dir, "TALENTFLOW_ADDR="+addr)
+	cmd.Env = append(append(os.Environ(), envChildData+"="+dir, "TALENTFLOW_ADDR="+addr), env...)
 	logFile, err := os.Create(dir + ".log")
 	require.NoError(t, err)
 	cmd.Stdout, cmd.Stderr = logFile, logFile

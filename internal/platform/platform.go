@@ -193,9 +193,7 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	}
 	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
 		Processes: svc.Processes, ProcessRoutes: routes, Monitoring: newMonitoring(a, cfg, svc.Processes),
-		Ready: func(ctx context.Context) map[string]error {
-			return map[string]error{"database": db.Ping(ctx), "temporal": engine.Ping(ctx)}
-		}}
+		Ready: api.Checks(map[string]func(context.Context) error{"database": db.Ping, "temporal": engine.Ping})}
 	for _, cidr := range cfg.TrustedProxies {
 		_, n, err := net.ParseCIDR(cidr)
 		if err != nil {

@@ -54,13 +54,18 @@ func Open(dsn string, log *slog.Logger) (*DB, error) {
 	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		db, err := gorm.Open(postgres.Open(dsn), gcfg)
+		db, err := gorm.Open(postgres.Open(withConnectTimeout(dsn)), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
+		// A connection PostgreSQL closed (a restart, a fail-over) is discarded by database/sql
+		// the next time it is taken (pgx reports it bad); new ones are dialled as needed, so
+		// the pool recovers on its own once the server is back. Connections are also renewed
+		// every half hour, so a server that moved behind the same name is found again.
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(16)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		return &DB{DB: db, Dialect: Postgres}, nil
 	default:
 		path := strings.TrimPrefix(dsn, "sqlite:")

@@ -4,6 +4,7 @@
 package temporalx
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -150,9 +151,20 @@ func EnsureNamespace(ctx context.Context, c client.Client, name string, retentio
 }
 
 // Engine runs the case workflows for the app.
+//
+// No call hangs on a frontend that is down: the SDK retries an unreachable frontend until the
+// call's context ends (10 s for a start or a signal, a minute for an update), so every call
+// here runs with a deadline (CallTimeout, UpdateTimeout) and, while it waits, the frontend's
+// health is checked every ProbeInterval; a frontend that does not answer its health check ends
+// the call at once with app.ErrTemporalUnavailable. A slow workflow on a healthy frontend is
+// left its full deadline.
 type Engine struct {
 	Client    client.Client
 	TaskQueue string
+	// CallTimeout bounds a start or a signal (default 10 s); UpdateTimeout an update, which
+	// waits for the workflow's answer (default 20 s); ProbeInterval is how often a call that
+	// has not answered yet checks the frontend (default 1 s).
+	CallTimeout, UpdateTimeout, ProbeInterval time.Duration
 }
 
 var _ app.Workflows = (*Engine)(nil)
@@ -163,13 +175,16 @@ func (e *Engine) Start(ctx context.Context, req app.StartRequest) error {
 	if req.Category != "" {
 		attrs = append(attrs, workflows.SearchCategory.ValueSet(req.Category))
 	}
-	_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
-		ID:                       req.WorkflowID,
-		TaskQueue:                e.TaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
-	}, req.Workflow, req.Input)
+	err := e.guard(ctx, cmp.Or(e.CallTimeout, 10*time.Second), func(ctx context.Context) error {
+		_, err := e.Client.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+			ID:                       req.WorkflowID,
+			TaskQueue:                e.TaskQueue,
+			WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+			WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+			TypedSearchAttributes:    temporal.NewSearchAttributes(attrs...),
+		}, req.Workflow, req.Input)
+		return err
+	})
 	var started *serviceerror.WorkflowExecutionAlreadyStarted
 	if errors.As(err, &started) {
 		return app.ErrAlreadyStarted
@@ -187,20 +202,78 @@ func (e *Engine) Update(ctx context.Context, workflowID, update string, arg, out
 	if arg != nil {
 		opts.Args = []any{arg}
 	}
-	h, err := e.Client.UpdateWorkflow(ctx, opts)
-	if err != nil {
-		return err
-	}
-	return h.Get(ctx, out)
+	return e.guard(ctx, cmp.Or(e.UpdateTimeout, 20*time.Second), func(ctx context.Context) error {
+		h, err := e.Client.UpdateWorkflow(ctx, opts)
+		if err != nil {
+			return err
+		}
+		return h.Get(ctx, out)
+	})
 }
 
 // Signal tells a running workflow something it need not answer.
 func (e *Engine) Signal(ctx context.Context, workflowID, name string, arg any) error {
-	return e.Client.SignalWorkflow(ctx, workflowID, "", name, arg)
+	return e.guard(ctx, cmp.Or(e.CallTimeout, 10*time.Second), func(ctx context.Context) error {
+		return e.Client.SignalWorkflow(ctx, workflowID, "", name, arg)
+	})
 }
 
-// Ping checks the frontend.
+// Ping checks the frontend: its gRPC health check, which the SDK does not retry, so a frontend
+// that is down answers at once.
 func (e *Engine) Ping(ctx context.Context) error {
 	_, err := e.Client.CheckHealth(ctx, &client.CheckHealthRequest{})
 	return err
+}
+
+// guard runs call with a deadline of timeout, checking the frontend's health while it waits.
+// A frontend found down — by the health check, or by the call's own gRPC Unavailable — ends the
+// call with app.ErrTemporalUnavailable (wrapping the cause, for the log). The call is only
+// abandoned when the frontend refuses the health check (or misses three in a row): an update a
+// healthy frontend is still carrying is never cut off by a slow probe, since abandoning it
+// would tell the caller "not done" about a decision that may yet be taken.
+func (e *Engine) guard(ctx context.Context, timeout time.Duration, call func(context.Context) error) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- call(ctx) }()
+	probe := time.NewTicker(cmp.Or(e.ProbeInterval, time.Second))
+	defer probe.Stop()
+	failed := 0
+	for {
+		select {
+		case err := <-done:
+			var unavailable *serviceerror.Unavailable
+			if errors.As(err, &unavailable) {
+				return fmt.Errorf("%w: %w", app.ErrTemporalUnavailable, err)
+			}
+			if err != nil && ctx.Err() != nil {
+				// The deadline passed: unreachable frontend, or a slow workflow? Ask.
+				if perr := e.probe(context.WithoutCancel(ctx)); perr != nil {
+					return fmt.Errorf("%w: %w (health check: %v)", app.ErrTemporalUnavailable, err, perr)
+				}
+			}
+			return err
+		case <-probe.C:
+			perr := e.probe(ctx)
+			if perr == nil || ctx.Err() != nil {
+				failed = 0
+				continue
+			}
+			// A refused or broken connection is the frontend down; a health check that only
+			// timed out may be a busy frontend, so that takes three in a row.
+			var unavailable *serviceerror.Unavailable
+			if failed++; errors.As(perr, &unavailable) || failed >= 3 {
+				cancel()
+				<-done
+				return fmt.Errorf("%w: health check: %v", app.ErrTemporalUnavailable, perr)
+			}
+		}
+	}
+}
+
+// probe is one health check of at most a second.
+func (e *Engine) probe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	return e.Ping(ctx)
 }
