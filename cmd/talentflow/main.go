@@ -15,12 +15,14 @@ import (
 
 // CLI is the command line: one subcommand per way of running.
 type CLI struct {
-	Dev     DevCmd     `cmd:"" help:"Run everything in one process: embedded Temporal on SQLite, API, worker, web console, demo accounts."`
-	API     APICmd     `cmd:"" name:"api" help:"Serve the HTTP API and web console against an external Temporal and database."`
-	Worker  WorkerCmd  `cmd:"" help:"Run the Temporal worker against an external Temporal and database."`
-	Migrate MigrateCmd `cmd:"" help:"Apply database migrations, seed departments, register the Temporal namespace and search attributes."`
-	Seed    SeedCmd    `cmd:"" help:"Write a county's history of fake cases and tasks into an EMPTY test database, to measure the dashboard and inboxes at volume."`
-	Backup  BackupCmd  `cmd:"" help:"Copy the data folder of talentflow dev while it runs: both SQLite databases (VACUUM INTO), the token key, the attachments."`
+	Dev            DevCmd            `cmd:"" help:"Run everything in one process: embedded Temporal on SQLite, API, worker, web console, demo accounts."`
+	API            APICmd            `cmd:"" name:"api" help:"Serve the HTTP API and web console against an external Temporal and database."`
+	Worker         WorkerCmd         `cmd:"" help:"Run the Temporal worker against an external Temporal and database."`
+	Migrate        MigrateCmd        `cmd:"" help:"Apply database migrations, seed departments, register the Temporal namespace and search attributes."`
+	TemporalServer TemporalServerCmd `cmd:"" name:"temporal-server" help:"Run Temporal's server services (all or some) on PostgreSQL; several processes on one database form one cluster."`
+	Seed           SeedCmd           `cmd:"" help:"Write a county's history of fake cases and tasks into an EMPTY test database, to measure the dashboard and inboxes at volume."`
+	Healthcheck    HealthcheckCmd    `cmd:"" help:"GET a URL and exit 0 on a 2xx answer (the container's healthcheck: the image has no shell)."`
+	Backup         BackupCmd         `cmd:"" help:"Copy the data folder of talentflow dev while it runs: both SQLite databases (VACUUM INTO), the token key, the attachments."`
 }
 
 func main() {
