@@ -1,0 +1,489 @@
+package topology_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
+
+	"talentflow/internal/domain"
+	"talentflow/internal/store"
+	"talentflow/workflows"
+)
+
+const (
+	demoPassword = "Demo-Talent-2026"
+	crashKills   = 20
+	// The mix: category D introductions end at their certificate; category C ones go on to a
+	// living allowance whose first month is paid in a bank batch; category B ones go on to a
+	// liaison pairing, a leader's contact and a demand that is answered, verified and rated.
+	// 260 introductions + 60 subsidies + 40 pairing requests + 40 pairings + 40 demands = 440
+	// cases, besides the delivery workflows of their notifications.
+	crashD, crashC, crashB = 160, 60, 40
+	payee                  = "6222020200112233446" // a UnionPay number with a valid Luhn digit
+)
+
+// TestTwentyKillNinesAcrossEveryProcess runs `talentflow dev` (embedded Temporal and the read
+// model on SQLite) with introductions, subsidies and liaison pairings with demands in flight,
+// and kills the whole process with SIGKILL twenty times, starting it again each time on the same
+// data folder. Afterwards: nothing lost (every case where its flow leads), nothing stuck, no task,
+// decision, certificate or payment twice, the audit chain verifies, and every case's workflow
+// says what its read-model row says.
+func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the crash suite kills and restarts talentflow twenty times")
+	}
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	addr, frontend := freeAddr(t), freeAddr(t)
+	_, temporalPort, _ := strings.Cut(frontend, ":")
+	// A budget that carries every allowance of the run (the default is a county's year).
+	policy, err := os.ReadFile("../routing/subsidy.yaml")
+	require.NoError(t, err)
+	subsidyFile := filepath.Join(dir, "subsidy.yaml")
+	require.NoError(t, os.WriteFile(subsidyFile, []byte(strings.Replace(string(policy), "budget_fen: 500000000 ", "budget_fen: 90000000000 ", 1)), 0o644))
+	dev := &proc{name: "talentflow dev", bin: bin, log: filepath.Join(dir, "dev.log"),
+		args: []string{"dev", "--data", data, "--addr", addr, "--temporal-port", temporalPort, "--ui-port=-1"},
+		env: []string{"TALENTFLOW_TIME_SCALE=" + timeScale, "TALENTFLOW_BCRYPT_COST=4", "TALENTFLOW_LOG_FORMAT=text",
+			"TALENTFLOW_LOG_LEVEL=warn", "TALENTFLOW_SUBSIDY_FILE=" + subsidyFile},
+		ready: httpOK("http://" + addr + "/readyz")}
+	t.Cleanup(func() {
+		if t.Failed() {
+			out, _ := os.ReadFile(dev.log)
+			t.Logf("---- dev.log ----\n%s", tail(out, 8000))
+		}
+	})
+	dev.mustStart(t)
+
+	c := &clusterClient{t: t, apis: []string{"http://" + addr}, tokens: map[string]string{}, password: demoPassword}
+	for _, u := range []string{"applicant.li", "clerk.window", "hrss.approver", "sci.approver", "iit.approver", "lgo.staff",
+		"edu.approver", "employer.hr", "fin.officer", "fin.reviewer", "leader.wang", "auditor"} {
+		c.login(u)
+	}
+
+	// Kills come every 200 to 400 requests, so each lands in the middle of the load.
+	var requests atomic.Int64
+	c.counter = &requests
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7))
+	kills := 0
+	stopChaos := make(chan struct{})
+	chaosDone := make(chan struct{})
+	go func() {
+		defer close(chaosDone)
+		next := int64(200 + rng.IntN(200))
+		for kills < crashKills {
+			select {
+			case <-stopChaos:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			if requests.Load() < next {
+				continue
+			}
+			dev.kill(t)
+			kills++
+			if err := dev.start(); err != nil {
+				t.Errorf("restart %d: %v", kills, err)
+				return
+			}
+			next = requests.Load() + int64(200+rng.IntN(200))
+		}
+	}()
+
+	began := time.Now()
+	var work []lane
+	for i := range crashD + crashC + crashB {
+		switch {
+		case i%13 < 8 && countOf(work, "D") < crashD || countOf(work, "C") >= crashC && countOf(work, "B") >= crashB:
+			work = append(work, lane{"D", i})
+		case i%13 < 11 && countOf(work, "C") < crashC || countOf(work, "B") >= crashB:
+			work = append(work, lane{"C", i})
+		default:
+			work = append(work, lane{"B", i})
+		}
+	}
+	// Every introduction is submitted first, so that all of them are in flight together.
+	submitted := make([]string, len(work))
+	queue := make(chan int)
+	var wg sync.WaitGroup
+	for range clients {
+		wg.Go(func() {
+			for i := range queue {
+				id, err := c.submit(work[i].category, 500+work[i].n)
+				submitted[i] = id
+				if err != nil {
+					t.Errorf("%s case %d: %v", work[i].category, work[i].n, err)
+				}
+			}
+		})
+	}
+	for i := range work {
+		queue <- i
+	}
+	close(queue)
+	wg.Wait()
+	require.False(t, t.Failed())
+
+	results := make([]crashCase, len(work))
+	queue = make(chan int)
+	for range 2 * clients {
+		wg.Go(func() {
+			for i := range queue {
+				r, err := c.crashLane(work[i].category, submitted[i])
+				results[i] = r
+				if err != nil {
+					t.Errorf("%s case %d: %v", work[i].category, work[i].n, err)
+				}
+			}
+		})
+	}
+	for i := range work {
+		queue <- i
+	}
+	close(queue)
+	wg.Wait()
+	close(stopChaos)
+	<-chaosDone
+	t.Logf("%d lanes driven in %s with %d SIGKILLs (%d requests, %d retried after a kill)",
+		len(work), time.Since(began).Round(time.Millisecond), kills, requests.Load(), c.failovers.Load())
+	require.False(t, t.Failed())
+	assert.Equal(t, crashKills, kills, "every kill landed while the load ran")
+
+	// Finance pays the due first months: one officer builds the batch, another approves, the
+	// bank confirms.
+	var batch struct {
+		ID    string
+		Lines []struct {
+			PaymentID string `json:"payment_id"`
+		}
+	}
+	require.Equal(t, http.StatusCreated, c.call("fin.officer", http.MethodPost, "/api/v1/payment-batches", map[string]any{}, &batch))
+	require.Equal(t, http.StatusOK, c.call("fin.reviewer", http.MethodPost, "/api/v1/payment-batches/"+batch.ID+"/approve", map[string]any{}, nil))
+	require.Equal(t, http.StatusOK, c.call("fin.officer", http.MethodPost, "/api/v1/payment-batches/"+batch.ID+"/confirm", map[string]any{"failed": []string{}}, nil))
+
+	// Nothing stuck: every case gets where its flow leads.
+	deadline := time.Now().Add(3 * time.Minute)
+	for _, r := range results {
+		for _, w := range r.want {
+			for {
+				var cd struct{ State string }
+				require.Equal(t, http.StatusOK, c.call("lgo.staff", http.MethodGet, "/api/v1/cases/"+w.id, nil, &cd))
+				if cd.State == w.state {
+					break
+				}
+				require.True(t, time.Now().Before(deadline), "case %s is %s, want %s", w.id, cd.State, w.state)
+				time.Sleep(250 * time.Millisecond)
+			}
+		}
+	}
+
+	db, err := store.Open(filepath.Join(data, "talentflow.db"), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	require.NoError(t, err)
+	defer db.Close()
+	count := func(query string) int64 {
+		var n int64
+		require.NoError(t, db.Raw(query).Scan(&n).Error, query)
+		return n
+	}
+	assert.Zero(t, count(`SELECT count(*) FROM (SELECT case_id, step, department, attempt FROM tasks
+		GROUP BY case_id, step, department, attempt HAVING count(*) > 1) d`), "no task opened twice")
+	assert.Zero(t, count(`SELECT count(*) FROM (SELECT task_id FROM case_events WHERE kind = 'decision'
+		GROUP BY task_id HAVING count(*) > 1) d`), "no decision recorded twice")
+	assert.Zero(t, count(`SELECT count(*) FROM tasks WHERE state = 'open' AND process = 'introduction'`), "no introduction task left open")
+	assert.EqualValues(t, crashD+crashC+crashB+1, count(`SELECT count(DISTINCT no) FROM certificates`), "one certificate a case (and the demo's)")
+	assert.EqualValues(t, crashD+crashC+crashB+1, count(`SELECT count(*) FROM certificates`))
+	assert.Zero(t, count(`SELECT count(*) FROM (SELECT payment_id FROM payment_batch_lines l JOIN payment_batches b ON b.id = l.batch_id
+		WHERE l.state = 'paid' GROUP BY payment_id HAVING count(*) > 1) d`), "no payment paid twice")
+	var ours []string
+	for _, r := range results {
+		if r.subsidy != "" {
+			ours = append(ours, r.subsidy)
+		}
+	}
+	require.Len(t, ours, crashC)
+	for _, id := range ours {
+		var first struct {
+			State string
+			N     int64
+		}
+		require.NoError(t, db.Raw(`SELECT max(state) AS state, count(*) AS n FROM subsidy_payments WHERE case_id = ? AND seq = 1`, id).Scan(&first).Error)
+		assert.Equal(t, struct {
+			State string
+			N     int64
+		}{"paid", 1}, first, "subsidy %s: its first month paid once", id)
+	}
+	var verify struct{ OK bool }
+	require.Equal(t, http.StatusOK, c.call("auditor", http.MethodGet, "/api/v1/audit/verify", nil, &verify))
+	assert.True(t, verify.OK, "the audit chain verifies")
+
+	// The read model matches the workflows.
+	tc, err := client.Dial(client.Options{HostPort: frontend, Namespace: "talentflow", Logger: quietLogger{}})
+	require.NoError(t, err)
+	defer tc.Close()
+	type row struct{ ID, WorkflowID, State string }
+	var rows []row
+	require.NoError(t, db.Raw(`SELECT id, workflow_id, state FROM cases WHERE workflow_id <> ''`).Scan(&rows).Error)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for _, r := range rows {
+		v, err := tc.QueryWorkflow(ctx, r.WorkflowID, "", workflows.QueryStatus)
+		require.NoError(t, err, r.WorkflowID)
+		var st workflows.CaseStatus
+		require.NoError(t, v.Get(&st))
+		assert.Equal(t, r.State, st.State, "case %s: read model and workflow agree", r.ID)
+	}
+	t.Logf("%d cases checked against their workflows; whole test %s", len(rows), time.Since(began).Round(time.Millisecond))
+	dev.stop()
+}
+
+// lane is one introduction of a category and what follows it.
+type lane struct {
+	category string
+	n        int
+}
+
+func countOf(lanes []lane, category string) int {
+	n := 0
+	for _, l := range lanes {
+		if l.category == category {
+			n++
+		}
+	}
+	return n
+}
+
+type wantState struct{ id, state string }
+
+// crashCase is what one lane created and where each of its cases must end.
+type crashCase struct {
+	want    []wantState
+	subsidy string
+}
+
+// crashLane takes one introduction of category to its certificate and then, for C, a living
+// allowance through its approvals to its first due month; for B, the pairing request, a
+// leader's contact with a demand, and the demand through reply, verification and rating.
+func (c *clusterClient) crashLane(category, id string) (crashCase, error) {
+	var out crashCase
+	cert, err := c.certify(id)
+	if err != nil {
+		return out, err
+	}
+	out.want = append(out.want, wantState{id, "certified"})
+	switch category {
+	case "C":
+		var mine struct {
+			Offers []struct {
+				Certificate string `json:"certificate_no"`
+				PolicyID    string `json:"policy_id"`
+				Kind        string `json:"kind"`
+				State       string `json:"state"`
+			}
+		}
+		policy := ""
+		for range 200 {
+			if c.call("applicant.li", http.MethodGet, "/api/v1/me/subsidies", nil, &mine) == http.StatusOK {
+				for _, o := range mine.Offers {
+					if o.Certificate == cert && o.Kind == "living" && o.State == "offered" {
+						policy = o.PolicyID
+					}
+				}
+			}
+			if policy != "" {
+				break
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if policy == "" {
+			return out, fmt.Errorf("no living-allowance offer for %s", cert)
+		}
+		var created struct{ ID string }
+		status, retried := c.do("applicant.li", http.MethodPost, "/api/v1/subsidies", map[string]string{"certificate_no": cert,
+			"policy_id": policy, "account_name": "拓扑测试", "bank_account": payee, "bank_name": "中国工商银行阳谷支行"}, &created)
+		if status == http.StatusConflict && retried {
+			// The first attempt went through; find it.
+			var list struct{ Items []struct{ ID, Title string } }
+			c.call("fin.officer", http.MethodGet, "/api/v1/cases?process=subsidy&q="+cert+"&limit=5", nil, &list)
+			if len(list.Items) > 0 {
+				created.ID, status = list.Items[0].ID, http.StatusCreated
+			}
+		}
+		if status != http.StatusCreated {
+			return out, fmt.Errorf("apply: %d", status)
+		}
+		out.subsidy = created.ID
+		if err := c.approveAll(created.ID, 3, nil); err != nil {
+			return out, fmt.Errorf("subsidy %s: %w", created.ID, err)
+		}
+		out.want = append(out.want, wantState{created.ID, "active"})
+	case "B":
+		request := id + "-liaison"
+		if err := c.approveAll(request, 1, map[string]any{"leader": "leader.wang", "specialist": "specialist.zhao"}); err != nil {
+			return out, fmt.Errorf("pairing request: %w", err)
+		}
+		pairing := id + "-pairing"
+		out.want = append(out.want, wantState{request, "paired"}, wantState{pairing, "active"})
+		if err := c.waitState(pairing, "active"); err != nil {
+			return out, err
+		}
+		var logged struct {
+			Demands []struct{ ID string }
+		}
+		today := time.Now().In(domain.ChinaTime).Format(time.DateOnly)
+		contact := map[string]any{"date": today, "form": "visit", "notes": "走访企业",
+			"demands": []map[string]string{{"type": "school", "detail": "子女入学 " + id}}}
+		status, retried := c.do("leader.wang", http.MethodPost, "/api/v1/pairings/"+pairing+"/contacts", contact, &logged)
+		// A pairing that a restart caught starting answers 409 "try again in a moment".
+		for range 20 {
+			if status != http.StatusConflict || retried {
+				break
+			}
+			time.Sleep(500 * time.Millisecond)
+			status, retried = c.do("leader.wang", http.MethodPost, "/api/v1/pairings/"+pairing+"/contacts", contact, &logged)
+		}
+		if status != http.StatusCreated || len(logged.Demands) != 1 {
+			if retried {
+				// A contact whose answer a kill swallowed is there; its demand too.
+				return out, nil
+			}
+			return out, fmt.Errorf("contact: %d", status)
+		}
+		demand := logged.Demands[0].ID
+		if err := c.approveAll(demand, 2, nil); err != nil {
+			return out, fmt.Errorf("demand %s: %w", demand, err)
+		}
+		if err := c.waitState(demand, "rating"); err != nil {
+			return out, err
+		}
+		if status, retried := c.do("applicant.li", http.MethodPost, "/api/v1/demands/"+demand+"/rating",
+			map[string]any{"score": 5, "comment": "满意"}, nil); status != http.StatusOK && !(retried && status == http.StatusConflict) {
+			return out, fmt.Errorf("rating: %d", status)
+		}
+		out.want = append(out.want, wantState{demand, "resolved"})
+	}
+	return out, nil
+}
+
+// submit creates an introduction of category for the n-th person and submits it.
+func (c *clusterClient) submit(category string, n int) (string, error) {
+	in := map[string]any{
+		"name": "拓扑测试", "id_number": domain.MakeCitizenID("371521", "19900101", fmt.Sprintf("%03d", n%1000)),
+		"phone": "13905351234", "education": "doctorate", "title": "senior", "field": "新材料",
+		"employer_credit_code": "91350100M000100Y43", "category": category,
+	}
+	var created struct{ ID string }
+	if status := c.call("applicant.li", http.MethodPost, "/api/v1/introductions", in, &created); status != http.StatusCreated {
+		return "", fmt.Errorf("create: %d", status)
+	}
+	if status, retried := c.do("applicant.li", http.MethodPost, "/api/v1/introductions/"+created.ID+"/submit", nil, nil); status != http.StatusOK && !(retried && status == http.StatusConflict) {
+		return created.ID, fmt.Errorf("submit: %d", status)
+	}
+	return created.ID, nil
+}
+
+// certify approves the introduction's tasks until it is certified and answers its certificate.
+func (c *clusterClient) certify(id string) (string, error) {
+	if err := c.approveAll(id, 0, nil); err != nil {
+		return "", err
+	}
+	if err := c.waitState(id, "certified"); err != nil {
+		return "", err
+	}
+	var cd struct {
+		CertificateNo string `json:"certificate_no"`
+	}
+	c.call("applicant.li", http.MethodGet, "/api/v1/cases/"+id, nil, &cd)
+	return cd.CertificateNo, nil
+}
+
+// decider decides each department's tasks (employers' clerks work emp-<credit code>).
+func decider(department string) string {
+	if strings.HasPrefix(department, "emp-") {
+		return "employer.hr"
+	}
+	if department == "fin" {
+		return "fin.officer"
+	}
+	if u, ok := reviewers[department]; ok {
+		return u
+	}
+	return department + ".approver"
+}
+
+// approveAll approves the case's open tasks as they come until decisions tasks were approved
+// (0: until the case has no task left to wait for, at its public notice or beyond).
+func (c *clusterClient) approveAll(id string, decisions int, fields map[string]any) error {
+	done := map[string]bool{}
+	deadline := time.Now().Add(3 * time.Minute)
+	for time.Now().Before(deadline) {
+		var cd struct {
+			State string
+			Tasks []struct{ ID, Department, State string }
+		}
+		if status := c.call("lgo.staff", http.MethodGet, "/api/v1/cases/"+id, nil, &cd); status != http.StatusOK {
+			if status == http.StatusNotFound {
+				time.Sleep(300 * time.Millisecond)
+				continue
+			}
+			return fmt.Errorf("read %s: %d", id, status)
+		}
+		if decisions == 0 && (cd.State == "notice" || cd.State == "certified") {
+			return nil
+		}
+		open := 0
+		for _, task := range cd.Tasks {
+			if task.State != "open" || done[task.ID] {
+				continue
+			}
+			open++
+			body := map[string]any{"outcome": "approve", "comment": "同意"}
+			for k, v := range fields {
+				body[k] = v
+			}
+			var res struct{ Error struct{ Code string } }
+			status, retried := c.do(decider(task.Department), http.MethodPost, "/api/v1/tasks/"+task.ID+"/decision", body, &res)
+			switch {
+			case status == http.StatusOK, status == http.StatusConflict && retried:
+				done[task.ID] = true
+				c.decisions.Add(1)
+			case status == http.StatusConflict:
+			default:
+				return fmt.Errorf("decide %s task %s: %d %s", task.Department, task.ID, status, res.Error.Code)
+			}
+		}
+		if decisions > 0 && len(done) >= decisions {
+			return nil
+		}
+		if open == 0 {
+			time.Sleep(300 * time.Millisecond)
+		}
+	}
+	return fmt.Errorf("case %s: tasks did not come within three minutes (%d decided)", id, len(done))
+}
+
+// waitState polls the case until it is in state.
+func (c *clusterClient) waitState(id, state string) error {
+	deadline := time.Now().Add(3 * time.Minute)
+	var cd struct{ State string }
+	for time.Now().Before(deadline) {
+		if c.call("lgo.staff", http.MethodGet, "/api/v1/cases/"+id, nil, &cd) == http.StatusOK && cd.State == state {
+			return nil
+		}
+		time.Sleep(400 * time.Millisecond)
+	}
+	return fmt.Errorf("case %s is %q after three minutes, want %s", id, cd.State, state)
+}
