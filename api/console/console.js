@@ -170,6 +170,7 @@ const ERRORS = {
   too_large: ['文件或请求过大', 'The file or request is too large'],
   unsupported_type: ['不支持的文件类型', 'Unsupported file type'],
   timeout: ['处理超时，请稍后重试', 'It did not finish in time: try again'],
+  catching_up: ['办件正在恢复，请稍后重试', 'The case is catching up after a restart: try again in a moment'],
   unavailable: ['服务暂不可用，请稍后重试', 'Service unavailable: try again shortly'],
   database_unavailable: ['数据库暂时无法连接，请稍后重试', 'The database cannot be reached at the moment: try again shortly'],
   temporal_unavailable: ['流程引擎（Temporal）暂时无法连接，请稍后重试', 'The workflow engine (Temporal) cannot be reached at the moment: try again shortly'],
@@ -478,6 +479,7 @@ function renderHeader() {
     ['#/compliance', '联系考核', can('liaison:compliance')],
     ['#/notifications', '消息通知', true],
     ['#/audit', '审计日志', can('audit:read')],
+    ['#/temporal', '流程数据解码', can('temporal:decode')],
   ];
   setHTML($('#nav'), html`${items.filter((i) => i[2]).map(([href, text]) => html`
     <a href="${href}" data-nav="${href}">${text}${href === '#/notifications'
@@ -528,6 +530,7 @@ const ROUTES = [
   [/^#\/pairing$/, pagePairing, { perm: 'pairing:read' }],
   [/^#\/demands$/, pageDemands, {}],
   [/^#\/compliance$/, pageCompliance, { perm: 'liaison:compliance' }],
+  [/^#\/temporal$/, pageTemporal, { perm: 'temporal:decode' }],
 ];
 let routeSeq = 0;
 
@@ -1983,6 +1986,27 @@ async function pageNotifications(ctx) {
 
 // ---------- Audit ----------
 
+// pageTemporal lets the operator read workflow payloads, which Temporal stores encrypted, in
+// the Temporal Web UI: a codec session sets a cookie the UI's calls to the codec endpoint
+// carry. Each decode is audited.
+async function pageTemporal(ctx) {
+  ctx.render(html`
+    <div class="page-head"><h1>流程数据解码</h1></div>
+    <div class="card">
+      <p>流程引擎（Temporal）中的流程数据均已加密存储。开启解码会话后，本浏览器中的 Temporal Web UI 可通过解码端点查看明文；每次解码均记入审计日志。</p>
+      <p><button type="button" class="btn primary" id="codec-session">开启解码会话</button></p>
+      <div id="codec-result"></div>
+    </div>`);
+  $('#codec-session').addEventListener('click', async (ev) => {
+    ev.target.disabled = true;
+    try {
+      const r = await api('POST', '/api/v1/temporal-codec/session', {});
+      setHTML($('#codec-result'), html`<p id="codec-ready">解码会话有效至 ${fmtTime(r.expires_at)}。${r.temporal_ui
+        ? html` <a href="${r.temporal_ui}" target="_blank" rel="noopener" id="codec-open">打开 Temporal Web UI</a>` : ''}</p>`);
+    } catch (err) { showError(err); } finally { ev.target.disabled = false; }
+  });
+}
+
 async function pageAudit(ctx) {
   ctx.render(html`
     <div class="page-head"><h1>审计日志</h1>
@@ -2968,6 +2992,7 @@ async function pageBatches(ctx) {
 // headers, form labels, filters, badges and the labels of every fixed vocabulary. A text not
 // here stays in Chinese (see the comment at translateText).
 const EN = {
+  '流程数据解码': 'Workflow payloads', '开启解码会话': 'Start a decoding session', '打开 Temporal Web UI': 'Open the Temporal Web UI',
   '修改密码': 'Change password', '当前密码': 'Current password', '新密码': 'New password', '再次输入新密码': 'New password again',
   '新密码至少 8 位，并包含小写字母、大写字母、数字、符号中的三类。': 'At least 8 characters mixing three of lower-case, upper-case, digits and symbols.',
   '两次输入的新密码不一致': 'The two new passwords differ',

@@ -151,6 +151,12 @@ func (a *App) Unavailable(ctx context.Context, what string, err error) *Error {
 var ErrCaseTimeout = &Error{Kind: KindUnavailable, Code: "timeout", RetryAfter: RetryAfterOutage,
 	Message: "the case did not answer in time; try again"}
 
+// ErrCaseCatchingUp answers an action on a task the read model shows but its workflow does not
+// have yet: after a crash the workflow re-runs a workflow task whose read-model write survived,
+// and an Update can arrive before it has got that far again. It gets there on its own.
+var ErrCaseCatchingUp = &Error{Kind: KindUnavailable, Code: "catching_up", RetryAfter: RetryAfterOutage,
+	Message: "the case is catching up after a restart; try again in a moment"}
+
 // EngineError turns a workflow update failure into an application error: a rejection keeps its
 // meaning (409, 422...), a finished workflow is a conflict, anything else is unavailability.
 func (a *App) EngineError(ctx context.Context, err error) error {
@@ -161,7 +167,9 @@ func (a *App) EngineError(ctx context.Context, err error) error {
 		case workflows.ErrTypeInvalid:
 			return &Error{Kind: KindInvalid, Code: "invalid", Message: msg, Field: field}
 		case workflows.ErrTypeNotFound:
-			return &Error{Kind: KindNotFound, Code: "not_found", Message: msg}
+			// The callers found the task in the read model: the workflow is behind it.
+			a.Log.WarnContext(ctx, "workflow behind the read model", "err", msg)
+			return ErrCaseCatchingUp
 		case workflows.ErrTypeForbidden:
 			return &Error{Kind: KindForbidden, Code: "forbidden", Message: msg}
 		}

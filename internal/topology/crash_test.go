@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -139,6 +140,8 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 	require.False(t, t.Failed())
 
 	results := make([]crashCase, len(work))
+	var failedMu sync.Mutex
+	var failedCases []string
 	queue = make(chan int)
 	for range 2 * clients {
 		wg.Go(func() {
@@ -147,6 +150,9 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 				results[i] = r
 				if err != nil {
 					t.Errorf("%s case %d: %v", work[i].category, work[i].n, err)
+					failedMu.Lock()
+					failedCases = append(failedCases, caseIDs.FindAllString(err.Error(), 1)...)
+					failedMu.Unlock()
 				}
 			}
 		})
@@ -160,7 +166,10 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 	<-chaosDone
 	t.Logf("%d lanes driven in %s with %d SIGKILLs (%d requests, %d retried after a kill)",
 		len(work), time.Since(began).Round(time.Millisecond), kills, requests.Load(), c.failovers.Load())
-	require.False(t, t.Failed())
+	if t.Failed() {
+		explain(t, frontend, filepath.Join(data, "talentflow.db"), failedCases)
+		t.FailNow()
+	}
 	assert.Equal(t, crashKills, kills, "every kill landed while the load ran")
 
 	// Finance pays the due first months: one officer builds the batch, another approves, the
@@ -250,6 +259,40 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 	dev.stop()
 }
 
+var caseIDs = regexp.MustCompile(`case_[0-9a-z]+`)
+
+// explain logs, for each case a lane failed on, what its workflow and its read-model rows say.
+func explain(t *testing.T, frontend, dbFile string, ids []string) {
+	tc, err := client.Dial(client.Options{HostPort: frontend, Namespace: "talentflow", Logger: quietLogger{}})
+	if err != nil {
+		t.Logf("explain: %v", err)
+		return
+	}
+	defer tc.Close()
+	db, err := store.Open(dbFile, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Logf("explain: %v", err)
+		return
+	}
+	defer db.Close()
+	for _, id := range ids {
+		var wf struct{ WorkflowID, State string }
+		db.Raw(`SELECT workflow_id, state FROM cases WHERE id = ?`, id).Scan(&wf)
+		var tasks []struct{ ID, Step, State, Outcome string }
+		db.Raw(`SELECT id, step, state, outcome FROM tasks WHERE case_id = ? ORDER BY id`, id).Scan(&tasks)
+		var events []struct{ Kind, TaskID, Detail string }
+		db.Raw(`SELECT kind, task_id, detail FROM case_events WHERE case_id = ? ORDER BY at, id`, id).Scan(&events)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		var st workflows.CaseStatus
+		v, err := tc.QueryWorkflow(ctx, wf.WorkflowID, "", workflows.QueryStatus)
+		if err == nil {
+			err = v.Get(&st)
+		}
+		cancel()
+		t.Logf("case %s: read model %s, tasks %+v, events %+v; workflow %s: %+v (err %v)", id, wf.State, tasks, events, wf.WorkflowID, st, err)
+	}
+}
+
 // lane is one introduction of a category and what follows it.
 type lane struct {
 	category string
@@ -311,25 +354,36 @@ func (c *clusterClient) crashLane(category, id string) (crashCase, error) {
 		if policy == "" {
 			return out, fmt.Errorf("no living-allowance offer for %s", cert)
 		}
-		var created struct{ ID string }
+		var created struct {
+			ID    string
+			Error struct{ Code, Message string }
+		}
 		status, retried := c.do("applicant.li", http.MethodPost, "/api/v1/subsidies", map[string]string{"certificate_no": cert,
 			"policy_id": policy, "account_name": "拓扑测试", "bank_account": payee, "bank_name": "中国工商银行阳谷支行"}, &created)
 		if status == http.StatusConflict && retried {
-			// The first attempt went through; find it.
-			var list struct{ Items []struct{ ID, Title string } }
-			c.call("fin.officer", http.MethodGet, "/api/v1/cases?process=subsidy&q="+cert+"&limit=5", nil, &list)
-			if len(list.Items) > 0 {
-				created.ID, status = list.Items[0].ID, http.StatusCreated
+			// The first attempt went through and a kill swallowed its answer: find it.
+			var mine struct {
+				Subsidies []struct {
+					ID          string
+					Certificate string `json:"certificate_no"`
+				}
+			}
+			if c.call("applicant.li", http.MethodGet, "/api/v1/me/subsidies", nil, &mine) == http.StatusOK {
+				for _, s := range mine.Subsidies {
+					if s.Certificate == cert {
+						created.ID, status = s.ID, http.StatusCreated
+					}
+				}
 			}
 		}
 		if status != http.StatusCreated {
-			return out, fmt.Errorf("apply: %d", status)
+			return out, fmt.Errorf("apply: %d %s %s", status, created.Error.Code, created.Error.Message)
 		}
 		out.subsidy = created.ID
 		if err := c.approveAll(created.ID, 3, nil); err != nil {
 			return out, fmt.Errorf("subsidy %s: %w", created.ID, err)
 		}
-		out.want = append(out.want, wantState{created.ID, "active"})
+		out.want = append(out.want, wantState{created.ID, "disbursing"})
 	case "B":
 		request := id + "-liaison"
 		if err := c.approveAll(request, 1, map[string]any{"leader": "leader.wang", "specialist": "specialist.zhao"}); err != nil {
@@ -454,7 +508,9 @@ func (c *clusterClient) approveAll(id string, decisions int, fields map[string]a
 			for k, v := range fields {
 				body[k] = v
 			}
-			var res struct{ Error struct{ Code string } }
+			var res struct {
+				Error struct{ Code, Message string }
+			}
 			status, retried := c.do(decider(task.Department), http.MethodPost, "/api/v1/tasks/"+task.ID+"/decision", body, &res)
 			switch {
 			case status == http.StatusOK, status == http.StatusConflict && retried:
@@ -462,7 +518,8 @@ func (c *clusterClient) approveAll(id string, decisions int, fields map[string]a
 				c.decisions.Add(1)
 			case status == http.StatusConflict:
 			default:
-				return fmt.Errorf("decide %s task %s: %d %s", task.Department, task.ID, status, res.Error.Code)
+				return fmt.Errorf("decide %s task %s: %d %s %s (read model: case %s, tasks %+v)", task.Department, task.ID, status,
+					res.Error.Code, res.Error.Message, cd.State, cd.Tasks)
 			}
 		}
 		if decisions > 0 && len(done) >= decisions {
