@@ -244,6 +244,10 @@ func routeTable(f fixtures) map[string]expectation {
 		"GET /api/v1/audit":                   {path: "/api/v1/audit", ok: []string{lgo, auditor}},
 		"GET /api/v1/audit/verify":            {path: "/api/v1/audit/verify", ok: []string{lgo, auditor}},
 
+		// Workflow payloads in the clear are for the operator alone.
+		"POST /api/v1/temporal-codec/decode":  {path: "/api/v1/temporal-codec/decode", ok: []string{admin}, body: js(map[string]any{"payloads": []any{}})},
+		"POST /api/v1/temporal-codec/session": {path: "/api/v1/temporal-codec/session", ok: []string{admin}, body: js(map[string]any{})},
+
 		"GET /api/v1/subsidy-policies": {path: "/api/v1/subsidy-policies", ok: everyone},
 		"POST /api/v1/subsidy-policies": {path: "/api/v1/subsidy-policies", ok: []string{lgo, admin}, body: js(map[string]any{
 			"kind": "rent", "name": "人才租房补贴（调整）", "year": 2026, "categories": []string{"D"}, "amount_fen": map[string]int{"D": 150000},

@@ -156,5 +156,6 @@ func (s *Server) routes() []httpx.Route {
 				return c.Blob(http.StatusOK, r.ContentType, r.Data)
 			}},
 	}
+	core = append(core, s.codecRoutes()...)
 	return append(core, s.ProcessRoutes...)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.temporal.io/sdk/converter"
 	"gorm.io/gorm"
 
 	"talentflow/api/httpx"
@@ -69,6 +70,10 @@ type Server struct {
 	Console fs.FS
 	// TemporalUI is the Temporal Web UI's URL, shown on the console (dev mode).
 	TemporalUI string
+	// PayloadCodec decrypts workflow payloads for the Web UI's codec endpoint (nil: none);
+	// CodecOrigins are the Web UI origins allowed to call it from a browser.
+	PayloadCodec converter.PayloadCodec
+	CodecOrigins []string
 	// Processes is the registry of processes; ProcessRoutes are their routes.
 	Processes     *process.Registry
 	ProcessRoutes []httpx.Route
@@ -101,7 +106,9 @@ func (s *Server) Handler() *echo.Echo {
 		}
 		e.IPExtractor = echo.ExtractIPFromXFFHeader(append(opts, echo.TrustLoopback(false), echo.TrustPrivateNet(false), echo.TrustLinkLocal(false))...)
 	}
+	e.Pre(s.codecCORS)
 	e.Use(middleware.RequestID())
+	e.Use(requestIDInContext)
 	e.Use(s.recoverer())
 	e.Use(echoprometheus.NewMiddlewareWithConfig(echoprometheus.MiddlewareConfig{
 		Namespace: "talentflow", Subsystem: "http", Registerer: s.Registry, DoNotUseRequestPathFor404: true,
@@ -167,6 +174,15 @@ func (s *Server) deadline(r httpx.Route) echo.MiddlewareFunc {
 	}
 }
 
+// requestIDInContext hands the request id to the use cases (the audit rows they write).
+func requestIDInContext(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Response().Header().Get(echo.HeaderXRequestID)
+		c.SetRequest(c.Request().WithContext(app.WithRequestID(c.Request().Context(), id)))
+		return next(c)
+	}
+}
+
 // recoverer turns a panic into a logged 500.
 func (s *Server) recoverer() echo.MiddlewareFunc {
 	return middleware.RecoverWithConfig(middleware.RecoverConfig{
@@ -210,6 +226,10 @@ func (s *Server) accessLog() echo.MiddlewareFunc {
 func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		token, ok := strings.CutPrefix(c.Request().Header.Get(echo.HeaderAuthorization), "Bearer ")
+		if !ok || token == "" {
+			token = codecToken(c) // the Temporal Web UI's calls carry the codec session's cookie
+			ok = token != ""
+		}
 		if !ok || token == "" {
 			return &app.Error{Kind: app.KindUnauthorized, Code: "unauthorized", Message: "log in first: send Authorization: Bearer <token>"}
 		}

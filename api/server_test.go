@@ -33,10 +33,14 @@ import (
 	"talentflow/internal/processes"
 	"talentflow/internal/store"
 	"talentflow/internal/store/storetest"
+	"talentflow/internal/temporalx"
 	"talentflow/workflows"
 )
 
 const demoPassword = "Demo-Talent-2026"
+
+// codecOrigin is the Temporal Web UI the test server lets call its codec endpoint.
+const codecOrigin = "http://127.0.0.1:8233"
 
 // fakeEngine accepts every start and update without running a workflow: these tests are about
 // HTTP, authorization, validation and the read model, not about the processes.
@@ -130,8 +134,9 @@ func newTestServerWith(t *testing.T, extra ...process.Definition) *testServer {
 	srv := &api.Server{
 		App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Processes: registry, ProcessRoutes: routes, Monitoring: monitoring.New(a, "阳谷县", monitoring.Labels{}),
 		Identity: idn, Authz: az, DB: db, Log: log, Registry: prometheus.NewRegistry(),
-		Ready:   func(context.Context) map[string]error { return map[string]error{"database": nil, "temporal": nil} },
-		Console: api.Console(),
+		Ready:        func(context.Context) map[string]error { return map[string]error{"database": nil, "temporal": nil} },
+		Console:      api.Console(),
+		PayloadCodec: temporalx.Codec{Keys: storetest.Keys()}, CodecOrigins: []string{codecOrigin},
 	}
 	ts := &testServer{t: t, echo: srv.Handler(), server: srv, db: db, engine: engine, tokens: map[string]string{}, ids: map[string]string{}}
 	for _, d := range app.DemoAccounts {

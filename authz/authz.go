@@ -87,6 +87,8 @@ const (
 	ComplianceRead Action = "liaison:compliance" // the liaison compliance report
 	// Monitoring (督办).
 	DashboardRead Action = "dashboard:read" // the leading group's dashboard and the joint-meeting report
+	// Operations.
+	PayloadDecode Action = "temporal:decode" // decrypt workflow payloads for the Temporal Web UI (codec endpoint)
 )
 
 // Anywhere is the domain of a route-level check: may the user do this in some department?

@@ -175,7 +175,7 @@ func Routes(s *appsub.Service) []httpx.Route {
 			Tag: "finance", Object: "payment-batch/:id", Produces: "text/csv",
 			Summary: "The bank's batch-payment file of an approved batch (CSV, UTF-8 with BOM; amounts in yuan; remark = the payment's business key; a control row with count and total). 409 before approval.",
 			Handler: func(c echo.Context) error {
-				data, name, err := s.BankFile(c.Request().Context(), c.Param("id"))
+				data, name, err := s.BankFile(c.Request().Context(), httpx.Principal(c), c.Param("id"))
 				if err != nil {
 					return err
 				}

@@ -20,7 +20,7 @@ type BackupCmd struct {
 	Log      config.Log    `embed:""`
 }
 
-// Run copies the two SQLite databases, the token key and the attachments, and prints what the
+// Run copies the two SQLite databases, the token and data keys and the attachments, and prints what the
 // backup holds.
 func (c *BackupCmd) Run(ctx context.Context) error {
 	log := platform.NewLogger(c.Log, os.Stderr)

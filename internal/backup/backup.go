@@ -1,6 +1,6 @@
 // Package backup copies the data folder of `talentflow dev` (the single-node default) while it
 // runs: the read model and the embedded Temporal server's SQLite files with VACUUM INTO, then
-// the token key and the attachments. It does not import the Temporal server.
+// the token and data keys and the attachments. It does not import the Temporal server.
 package backup
 
 import (
@@ -29,6 +29,8 @@ const (
 	ReadModelFile  = "talentflow.db" // the application database: cases, tasks, users, ledger, audit log
 	TemporalFile   = "temporal.db"   // the embedded Temporal server: histories, timers, task queues, visibility
 	TokenKeyFile   = "token.key"     // the bearer-token key dev mode generated
+	DataKeyFile    = "data.key"      // the keys of personal data and workflow payloads dev mode generated
+	IndexKeyFile   = "index.key"     // the blind-index key dev mode generated
 	AttachmentsDir = "attachments"   // uploaded files, by sha256
 	ManifestFile   = "backup.json"   // written last: a folder without it is not a complete backup
 )
@@ -176,10 +178,14 @@ func Run(ctx context.Context, o Options) (Manifest, error) {
 	}
 	// Files are written before the rows that name them, and never changed: copied after the
 	// read model, every attachment it refers to is there.
-	if f, ok, err := copyFile(filepath.Join(src, TokenKeyFile), filepath.Join(o.To, TokenKeyFile), 0o600); err != nil {
-		return m, err
-	} else if ok {
-		m.Files = append(m.Files, f)
+	// The keys go with the data: without them the personal data in both databases (sealed
+	// columns, encrypted workflow payloads) does not open.
+	for _, name := range []string{TokenKeyFile, DataKeyFile, IndexKeyFile} {
+		if f, ok, err := copyFile(filepath.Join(src, name), filepath.Join(o.To, name), 0o600); err != nil {
+			return m, err
+		} else if ok {
+			m.Files = append(m.Files, f)
+		}
 	}
 	if m.Attachments, err = copyAttachments(filepath.Join(src, AttachmentsDir), filepath.Join(o.To, AttachmentsDir)); err != nil {
 		return m, err

@@ -60,6 +60,8 @@ func newDataFolder(t *testing.T) *dataFolder {
 	}
 
 	require.NoError(t, os.WriteFile(filepath.Join(dir, backup.TokenKeyFile), []byte("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, backup.DataKeyFile), []byte("dev1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, backup.IndexKeyFile), []byte("AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="), 0o600))
 	require.NoError(t, os.MkdirAll(filepath.Join(dir, backup.AttachmentsDir, "ab"), 0o750))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, backup.AttachmentsDir, "ab", "ab12"), []byte("%PDF-1.4 a certificate"), 0o640))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, backup.AttachmentsDir, "upload-123"), []byte("half an upload"), 0o640))
@@ -127,7 +129,8 @@ func TestBackupCopiesBothDatabasesTheTokenKeyAndAttachmentsWhileTheyAreWritten(t
 		names = append(names, f.Name)
 		assert.Positive(t, f.Bytes, f.Name)
 	}
-	assert.Equal(t, []string{backup.TemporalFile, backup.ReadModelFile, backup.TokenKeyFile}, names, "Temporal first, then the read model")
+	assert.Equal(t, []string{backup.TemporalFile, backup.ReadModelFile, backup.TokenKeyFile, backup.DataKeyFile, backup.IndexKeyFile}, names,
+		"Temporal first, then the read model, then the keys")
 	assert.False(t, m.Files[1].TakenAt.Before(m.Files[0].TakenAt))
 
 	read, err := backup.ReadManifest(to)
@@ -150,9 +153,11 @@ func TestBackupCopiesBothDatabasesTheTokenKeyAndAttachmentsWhileTheyAreWritten(t
 	require.NoError(t, rm.Take(&c, "id = ?", "c1").Error)
 	assert.Equal(t, "in_review", c.State)
 
-	key, err := os.Stat(filepath.Join(to, backup.TokenKeyFile))
-	require.NoError(t, err)
-	assert.Equal(t, os.FileMode(0o600), key.Mode().Perm(), "the token key stays private")
+	for _, name := range []string{backup.TokenKeyFile, backup.DataKeyFile, backup.IndexKeyFile} {
+		key, err := os.Stat(filepath.Join(to, name))
+		require.NoError(t, err)
+		assert.Equal(t, os.FileMode(0o600), key.Mode().Perm(), "%s stays private", name)
+	}
 	data, err := os.ReadFile(filepath.Join(to, backup.AttachmentsDir, "ab", "ab12"))
 	require.NoError(t, err)
 	assert.Equal(t, "%PDF-1.4 a certificate", string(data))
@@ -170,7 +175,7 @@ func TestBackupTakesThePairAgainWhenACaseWasWrittenJustBeforeTemporalWasCopied(t
 	assert.Less(t, m.LastCaseWrite, m.Files[0].TakenAt.Add(-300*time.Millisecond))
 	entries, err := os.ReadDir(to)
 	require.NoError(t, err)
-	assert.Len(t, entries, 5, "two databases, the token key, the attachments and the manifest; nothing of the first try")
+	assert.Len(t, entries, 7, "two databases, the three keys, the attachments and the manifest; nothing of the first try")
 }
 
 func TestBackupGivesUpWhenCasesNeverStandStill(t *testing.T) {

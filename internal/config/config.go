@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"talentflow/internal/sealed"
 )
 
 // Secret is a string that never prints: logs, errors and config dumps show it masked.
@@ -59,6 +61,14 @@ type Auth struct {
 	BcryptCost  int           `name:"bcrypt-cost" default:"11" env:"TALENTFLOW_BCRYPT_COST" help:"bcrypt cost for password hashes."`
 }
 
+// Keys encrypt personal data at rest: the read model's sealed columns and every payload of the
+// workflows in Temporal's database.
+type Keys struct {
+	DataKeys     Secret   `name:"data-keys" env:"TALENTFLOW_DATA_KEYS" help:"Keys of personal data and workflow payloads: id:base64key,... (AES-256: 32 bytes each); the first encrypts, all decrypt, so a new key goes first and old ones stay until nothing uses them. Dev mode generates one under the data folder."`
+	IndexKey     Secret   `name:"index-key" env:"TALENTFLOW_INDEX_KEY" help:"Key of the blind index (HMAC-SHA256) that finds ID numbers without storing them: base64, 32+ bytes, never changed. Dev mode generates one under the data folder."`
+	CodecOrigins []string `name:"codec-origins" env:"TALENTFLOW_CODEC_ORIGINS" help:"Origins (scheme://host:port) of Temporal Web UIs allowed to call the payload codec endpoint from a browser; dev mode adds its embedded UI."`
+}
+
 // Process configures how the long processes count time.
 type Process struct {
 	TimeScale      float64  `name:"time-scale" default:"1" env:"TALENTFLOW_TIME_SCALE" help:"Multiplies every duration a process computes (deadlines, reminders, notice periods); 0.001 makes a working day last ~86 s."`
@@ -97,6 +107,7 @@ type Config struct {
 	Database `embed:""`
 	Temporal `embed:""`
 	Auth     `embed:""`
+	Keys     `embed:""`
 	Process  `embed:""`
 	Notify   `embed:""`
 	Log      `embed:""`
@@ -130,6 +141,11 @@ func (c *Config) Validate() error {
 	}
 	if c.TokenSecret != "" && len(c.TokenSecret) < 32 {
 		errs = append(errs, errors.New("token-secret must be at least 32 bytes"))
+	}
+	if c.DataKeys != "" && c.IndexKey != "" {
+		if _, err := sealed.Parse(c.DataKeys.Reveal(), c.IndexKey.Reveal()); err != nil {
+			errs = append(errs, fmt.Errorf("data-keys (TALENTFLOW_DATA_KEYS) and index-key (TALENTFLOW_INDEX_KEY): %w", err))
+		}
 	}
 	if c.BcryptCost < 4 || c.BcryptCost > 16 {
 		errs = append(errs, fmt.Errorf("bcrypt-cost must be between 4 and 16, got %d", c.BcryptCost))

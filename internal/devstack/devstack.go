@@ -52,6 +52,9 @@ type Options struct {
 	FrontendPort int
 	// UIPort for the Temporal Web UI; 0 picks a free port, -1 disables the UI.
 	UIPort int
+	// CodecEndpoint is the payload codec the Web UI decodes payloads with, from the browser
+	// with its cookies ("": payloads are shown as stored).
+	CodecEndpoint string
 	// Namespace registered at start, with Retention for closed workflows.
 	Namespace string
 	Retention time.Duration
@@ -165,6 +168,7 @@ func Start(opts Options) (*Stack, error) {
 			DisableNewsFetch:    true,
 			// Decisions go through talentflow's audited API, never around it.
 			DisableWriteActions: true,
+			Codec:               uiconfig.Codec{Endpoint: opts.CodecEndpoint, IncludeCredentials: opts.CodecEndpoint != ""},
 		}))
 		go func() {
 			if err := s.ui.Start(); err != nil {

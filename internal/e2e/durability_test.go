@@ -27,6 +27,7 @@ import (
 	"talentflow/internal/platform"
 	"talentflow/internal/processes"
 	"talentflow/internal/routing"
+	"talentflow/internal/sealed"
 	"talentflow/internal/store"
 )
 
@@ -109,6 +110,17 @@ func (c *child) stop(t *testing.T) {
 		t.Error("talentflow dev did not stop within 20 s of SIGTERM")
 		_ = c.cmd.Process.Kill()
 	}
+}
+
+// childKeys is the keyring the child generated in its data folder: what a client of its
+// Temporal needs to read the (encrypted) payloads.
+func childKeys(t *testing.T, dir string) *sealed.Keyring {
+	t.Helper()
+	cfg := &config.Config{Data: dir}
+	require.NoError(t, platform.DevKeys(cfg))
+	keys, err := platform.Keys(cfg)
+	require.NoError(t, err)
+	return keys
 }
 
 func freeAddr(t *testing.T) string {
@@ -199,7 +211,9 @@ func TestAStartACrashInterruptsIsFinishedAtTheNextStart(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	registry, err := processes.Registry()
 	require.NoError(t, err)
-	db, err := platform.OpenDatabase(ctx, &config.Config{Data: dir}, log, registry)
+	cfg := &config.Config{Data: dir}
+	require.NoError(t, platform.DevKeys(cfg), "the keys the child generated")
+	db, err := platform.OpenDatabase(ctx, cfg, log, registry)
 	require.NoError(t, err)
 	var u store.User
 	require.NoError(t, db.Where("username = ?", "applicant.li").Take(&u).Error)

@@ -10,6 +10,8 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"google.golang.org/protobuf/encoding/protojson"
+
+	"talentflow/internal/temporalx"
 )
 
 // envRecord names the folder where e2e tests save the histories of the workflows they ran, for
@@ -36,6 +38,9 @@ func recordRun(t *testing.T, workflowID, runID, name string) {
 		require.NoError(t, err)
 		h.Events = append(h.Events, e)
 	}
+	// Payloads are stored encrypted (temporalx.Codec): the file gets them decoded, so that the
+	// replay tests replay it with the SDK's default converter and no keys.
+	require.NoError(t, temporalx.DecodeHistory(context.Background(), shared.DB.Keys, &h))
 	data, err := protojson.MarshalOptions{Indent: "  "}.Marshal(&h)
 	require.NoError(t, err)
 	require.NoError(t, os.MkdirAll(dir, 0o755))

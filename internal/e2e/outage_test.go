@@ -21,6 +21,7 @@ import (
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
 
+	"talentflow/internal/temporalx"
 	"talentflow/workflows"
 	flow "talentflow/workflows/introduction"
 )
@@ -42,7 +43,7 @@ func TestPostgresStoppedAndRestartedUnderLoad(t *testing.T) {
 	defer tf.stop(t)
 	t.Logf("talentflow dev on PostgreSQL ready in %s", time.Since(began).Round(time.Millisecond))
 	tc, err := client.Dial(client.Options{HostPort: "127.0.0.1:" + temporalPort, Namespace: "talentflow",
-		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+		Logger: sdklog.NewStructuredLogger(slog.New(slog.DiscardHandler)), DataConverter: temporalx.NewDataConverter(childKeys(t, dir))})
 	require.NoError(t, err)
 	defer tc.Close()
 

@@ -41,9 +41,11 @@ type stack struct {
 	Temporal client.Client
 	// Webhook receives every outbound notification, as a county's message gateway would.
 	Webhook *webhookReceiver
-	log     *slog.Logger
-	dir     string
-	stop    func()
+	// WebUI is an origin standing for the Temporal Web UI's: allowed to call the codec endpoint.
+	WebUI string
+	log   *slog.Logger
+	dir   string
+	stop  func()
 }
 
 // webhookReceiver records signed webhook calls.
@@ -123,6 +125,9 @@ func startStack(keep bool) (*stack, error) {
 	// A working day lasts 1.7 s: the five-day public notice ends within a test.
 	cfg.TimeScale, cfg.YellowShare, cfg.LGODelayDays, cfg.CountyCode = 0.00002, 2.0/3, 2, "YG"
 	cfg.TokenSecret = config.Secret(strings.Repeat("e2e-secret-", 4))
+	if err := platform.DevKeys(cfg); err != nil { // as talentflow dev: generated in the data folder
+		return nil, err
+	}
 	hook := newWebhookReceiver()
 	cfg.WebhookURL, cfg.WebhookSecret = hook.server.URL, webhookSecret
 	if cfg.LiaisonFile, err = liaisonFile(dir); err != nil {
@@ -158,9 +163,15 @@ func startStack(keep bool) (*stack, error) {
 	if err := w.Start(); err != nil {
 		return nil, err
 	}
+	webUI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<!doctype html><title>Temporal Web UI</title>")
+	}))
+	api.Server.CodecOrigins = []string{webUI.URL}
 	srv := httptest.NewServer(api.Server.Handler())
-	return &stack{URL: srv.URL, DB: db, Temporal: tc, Webhook: hook, log: log, dir: dir, stop: func() {
+	return &stack{URL: srv.URL, DB: db, Temporal: tc, Webhook: hook, WebUI: webUI.URL, log: log, dir: dir, stop: func() {
 		srv.Close()
+		webUI.Close()
 		hook.server.Close()
 		w.Stop()
 		svc.Close()

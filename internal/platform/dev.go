@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,7 @@ func RunDev(ctx context.Context, o DevOptions) error {
 		Namespace:        cfg.Temporal.Namespace,
 		Retention:        cfg.Retention,
 		SearchAttributes: workflows.SearchAttributes(),
+		CodecEndpoint:    codecEndpoint(listener.Addr()),
 		Logger:           log,
 		LogLevel:         max(cfg.Level, slog.LevelWarn),
 	})
@@ -70,6 +72,9 @@ func RunDev(ctx context.Context, o DevOptions) error {
 
 	secret, err := TokenSecret(cfg, true)
 	if err != nil {
+		return err
+	}
+	if err := DevKeys(cfg); err != nil {
 		return err
 	}
 	svc, err := Connect(ctx, cfg, log)
@@ -100,6 +105,9 @@ func RunDev(ctx context.Context, o DevOptions) error {
 		return fmt.Errorf("demo data: %w", err)
 	}
 	api.Server.TemporalUI = stack.UIURL()
+	if ui := stack.UIURL(); ui != "" {
+		api.Server.CodecOrigins = append(api.Server.CodecOrigins, ui, strings.Replace(ui, "127.0.0.1", "localhost", 1))
+	}
 	// Cases whose start a crash interrupted (recorded, never started) start now.
 	go api.Server.App.KeepReconcilingStarts(ctx, 30*time.Second)
 
@@ -107,6 +115,18 @@ func RunDev(ctx context.Context, o DevOptions) error {
 		banner(o, listener.Addr().String(), stack, created, time.Since(started))
 	}
 	return ServeListener(ctx, listener, api.Server.Handler(), log)
+}
+
+// codecEndpoint is where the embedded Web UI (in the browser) reaches the API's payload codec.
+func codecEndpoint(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/api/v1/temporal-codec"
 }
 
 func banner(o DevOptions, addr string, stack *devstack.Stack, created int, took time.Duration) {

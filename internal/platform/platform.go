@@ -62,11 +62,19 @@ func NewRegistry() *prometheus.Registry {
 	return reg
 }
 
-// OpenDatabase opens the application database and applies pending migrations: the
-// foundation's, then each process's.
+// OpenDatabase opens the application database with the data keys (personal data is sealed
+// at rest) and applies pending migrations: the foundation's, then each process's.
 func OpenDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger, processes *process.Registry) (*store.DB, error) {
+	keys, err := Keys(cfg)
+	if err != nil {
+		return nil, err
+	}
 	db, err := store.Open(cfg.DatabaseURL(), log)
 	if err != nil {
+		return nil, err
+	}
+	if err := db.UseKeys(keys); err != nil {
+		db.Close()
 		return nil, err
 	}
 	applied, err := db.Migrate(ctx, processes.Schemas()...)
@@ -111,10 +119,15 @@ func TokenSecret(cfg *config.Config, dev bool) ([]byte, error) {
 	return []byte(secret), nil
 }
 
-// DialTemporal connects to the frontend and makes sure the namespace is ready.
+// DialTemporal connects to the frontend, with every payload encrypted by the data keys, and
+// makes sure the namespace is ready.
 func DialTemporal(ctx context.Context, cfg *config.Config, log *slog.Logger, reg prometheus.Registerer) (client.Client, error) {
+	keys, err := Keys(cfg)
+	if err != nil {
+		return nil, err
+	}
 	c, err := temporalx.Dial(ctx, temporalx.Options{Address: cfg.Temporal.Address, Namespace: cfg.Temporal.Namespace,
-		Logger: log, Registry: reg, Wait: 60 * time.Second})
+		Logger: log, Registry: reg, Wait: 60 * time.Second, Keys: keys})
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +206,8 @@ func NewAPI(ctx context.Context, cfg *config.Config, svc *Services, secret []byt
 	}
 	srv := &api.Server{App: a, Inbox: notifications.New(db, a.Unavailable), Audit: auditlog.New(db, a.Unavailable), Users: users.New(db, az, idn, a.Unavailable), Files: files, Cases: cs, Tasks: cs.Tasks, Identity: idn, Authz: az, DB: db, Log: log, Registry: svc.Registry,
 		Processes: svc.Processes, ProcessRoutes: routes, Monitoring: newMonitoring(a, cfg, svc.Processes),
-		Ready: api.Checks(map[string]func(context.Context) error{"database": db.Ping, "temporal": engine.Ping})}
+		Ready:        api.Checks(map[string]func(context.Context) error{"database": db.Ping, "temporal": engine.Ping}),
+		PayloadCodec: temporalx.Codec{Keys: db.Keys}, CodecOrigins: cfg.CodecOrigins}
 	for _, cidr := range cfg.TrustedProxies {
 		_, n, err := net.ParseCIDR(cidr)
 		if err != nil {

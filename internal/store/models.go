@@ -39,7 +39,7 @@ type User struct {
 	Username     string
 	DisplayName  string
 	PasswordHash string
-	Phone        string
+	Phone        string `gorm:"serializer:sealed"` // personal data, encrypted at rest
 	Email        string
 	Kind         string // staff | talent | employer
 	// EmployerCreditCode binds an employer's clerk to the employer; "" for everyone else.
@@ -215,7 +215,7 @@ type Talent struct {
 	UserID          string
 	CaseID          string
 	Name            string
-	IDNumber        string `gorm:"column:id_number"`
+	IDNumber        string `gorm:"column:id_number;serializer:sealed"` // encrypted at rest
 	Category        string
 	CertificateNo   string
 	Status          string

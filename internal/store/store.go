@@ -5,6 +5,7 @@ package store
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ import (
 	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 	"gorm.io/gorm/utils"
+
+	"talentflow/internal/sealed"
 )
 
 //go:embed migrations
@@ -40,6 +43,8 @@ const (
 type DB struct {
 	*gorm.DB
 	Dialect Dialect
+	// Keys seal personal data (see UseKeys); nil until given.
+	Keys *sealed.Keyring
 }
 
 // Open connects to dsn: "postgres://..." (or "postgresql://") for PostgreSQL, otherwise a SQLite
@@ -105,6 +110,9 @@ func MigrationsOf(fsys fs.FS, dir string) fs.FS {
 type Schema struct {
 	Name string
 	FS   fs.FS
+	// Data are migrations written in Go that rewrite rows (sealing a column's personal data),
+	// numbered in the same sequence as FS's files.
+	Data []DataMigration
 }
 
 // Migrate applies every pending migration of the database's dialect — the foundation's, then
@@ -112,8 +120,9 @@ type Schema struct {
 // several processes start at once.
 func (db *DB) Migrate(ctx context.Context, schemas ...Schema) ([]int64, error) {
 	var applied []int64
-	for _, sc := range append([]Schema{{FS: migrations}}, schemas...) {
-		p, err := db.migrator(sc)
+	rewritten := map[string]bool{}
+	for _, sc := range append([]Schema{foundation}, schemas...) {
+		p, err := db.migrator(sc, rewritten)
 		if err != nil {
 			return nil, err
 		}
@@ -125,19 +134,24 @@ func (db *DB) Migrate(ctx context.Context, schemas ...Schema) ([]int64, error) {
 			applied = append(applied, r.Source.Version)
 		}
 	}
+	if len(rewritten) > 0 {
+		if err := db.scrub(ctx, rewritten); err != nil {
+			return applied, err
+		}
+	}
 	return applied, nil
 }
 
 // SchemaVersion is the newest applied migration of the foundation.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
-	p, err := db.migrator(Schema{FS: migrations})
+	p, err := db.migrator(foundation, nil)
 	if err != nil {
 		return 0, err
 	}
 	return p.GetDBVersion(ctx)
 }
 
-func (db *DB) migrator(sc Schema) (*goose.Provider, error) {
+func (db *DB) migrator(sc Schema, rewritten map[string]bool) (*goose.Provider, error) {
 	sqlDB, err := db.DB.DB()
 	if err != nil {
 		return nil, err
@@ -163,6 +177,14 @@ func (db *DB) migrator(sc Schema) (*goose.Provider, error) {
 		}
 		opts = append(opts, goose.WithSessionLocker(locker))
 	}
+	var data []*goose.Migration
+	for _, m := range sc.Data {
+		up := m.Up
+		data = append(data, goose.NewGoMigration(m.Version, &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return up(ctx, Rows{Tx: tx, Dialect: db.Dialect, Keys: db.Keys, rewritten: rewritten})
+		}}, nil))
+	}
+	opts = append(opts, goose.WithGoMigrations(data...), goose.WithDisableGlobalRegistry(true))
 	return goose.NewProvider(dialect, sqlDB, fsys, opts...)
 }
 

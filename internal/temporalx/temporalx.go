@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"talentflow/internal/app"
+	"talentflow/internal/sealed"
 	"talentflow/workflows"
 )
 
@@ -38,15 +39,22 @@ type Options struct {
 	Registry prometheus.Registerer
 	// Wait is how long Dial keeps retrying a frontend that does not answer yet.
 	Wait time.Duration
+	// Keys encrypt every payload the client sends (see Codec); required.
+	Keys *sealed.Keyring
 }
 
-// Dial connects to the frontend, retrying until it answers or Wait passes. The SDK logs through
-// slog at warning level and above (its debug lines are per timer and activity).
+// Dial connects to the frontend, retrying until it answers or Wait passes. Every payload is
+// encrypted with Keys (NewDataConverter). The SDK logs through slog at warning level and above
+// (its debug lines are per timer and activity).
 func Dial(ctx context.Context, o Options) (client.Client, error) {
+	if o.Keys == nil {
+		return nil, errors.New("temporal client without data keys: workflow payloads would be stored in the clear")
+	}
 	opts := client.Options{
-		HostPort:  o.Address,
-		Namespace: o.Namespace,
-		Logger:    sdklog.NewStructuredLogger(slog.New(minLevel{o.Logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "temporal-sdk")}), slog.LevelWarn})),
+		HostPort:      o.Address,
+		Namespace:     o.Namespace,
+		Logger:        sdklog.NewStructuredLogger(slog.New(minLevel{o.Logger.Handler().WithAttrs([]slog.Attr{slog.String("component", "temporal-sdk")}), slog.LevelWarn})),
+		DataConverter: NewDataConverter(o.Keys),
 	}
 	if o.Registry != nil {
 		exporter, err := otelprom.New(otelprom.WithRegisterer(o.Registry), otelprom.WithoutScopeInfo(), otelprom.WithoutTargetInfo())

@@ -167,6 +167,15 @@ func (s *Service) Case(ctx context.Context, p *authz.Principal, id string) (Case
 	if d.Profile, err = s.Processes.Detail(ctx, s.DB.DB, c.Process, c.ID, works); err != nil {
 		return d, s.Unavailable(ctx, "the database", err)
 	}
+	// Staff who work the case see the applicant's personal data in full: each such read is
+	// audited (the applicant reading their own application is not).
+	if r, ok := d.Profile.(app.Revealing); ok && c.ApplicantID != p.User.ID {
+		if what := r.Revealed(); what != "" {
+			if err := s.AuditReveal(ctx, p, authz.Acting{}, "case/"+c.ID, what); err != nil {
+				return CaseDetail{}, err
+			}
+		}
+	}
 	rows, err := s.Store.Tasks(ctx, c.ID)
 	if err != nil {
 		return d, s.Unavailable(ctx, "the database", err)

@@ -95,16 +95,25 @@ func (a *Service) UpdateIntroduction(ctx context.Context, p *authz.Principal, id
 		row := profileRow(id, p.User.ID, in, a.Time())
 		row.CreatedAt, row.OpenKey = old.CreatedAt, old.OpenKey
 		if c.State == workflows.StateReturned {
-			row.OpenKey = openKey(in.IDNumber, in.Category)
+			key, err := a.openKey(in.IDNumber, in.Category)
+			if err != nil {
+				return Write{}, err
+			}
+			row.OpenKey = key
 		}
 		return Write{Profile: row}, nil
 	})
 	return a.storeError(ctx, id, err)
 }
 
-func openKey(idNumber string, c domain.Category) *string {
-	k := idNumber + "|" + string(c)
-	return &k
+// openKey claims the person-and-category slot by the blind index of the ID number: the
+// column is unique, yet holds no ID number.
+func (a *Service) openKey(idNumber string, c domain.Category) (*string, error) {
+	if a.DB.Keys == nil {
+		return nil, store.ErrNoKeys
+	}
+	k := storeintro.OpenKey(a.DB.Keys, idNumber, string(c))
+	return &k, nil
 }
 
 // storeError turns the Store's answers into the caller's: 404 for another person's
@@ -137,7 +146,11 @@ func (a *Service) SubmitIntroduction(ctx context.Context, p *authz.Principal, id
 		}
 		now := a.Time()
 		category := domain.Category(in.Category)
-		return Write{OpenKey: openKey(in.IDNumber, category), SubmittedAt: &now, Start: &app.StartRequest{
+		key, err := a.openKey(in.IDNumber, category)
+		if err != nil {
+			return Write{}, err
+		}
+		return Write{OpenKey: key, SubmittedAt: &now, Start: &app.StartRequest{
 			CaseID: id, Process: flow.Process, WorkflowID: flow.WorkflowID(id), Workflow: flow.WorkflowIntroduction,
 			Category: string(category),
 			Input: flow.IntroductionInput{CaseID: id, Applicant: app.Actor(p, authz.RoleApplicant, ""), Name: in.Name,
@@ -243,6 +256,14 @@ func Detail(ctx context.Context, db *gorm.DB, caseID string, unmasked bool) (any
 	}
 	v := introductionView(in, !unmasked)
 	return &v, nil
+}
+
+// Revealed names the fields the view shows in full (app.Revealing): a read of them is audited.
+func (v *IntroductionView) Revealed() string {
+	if v.Masked {
+		return ""
+	}
+	return "id_number, phone"
 }
 
 func introductionView(in storeintro.Profile, masked bool) IntroductionView {

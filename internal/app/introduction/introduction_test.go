@@ -16,6 +16,7 @@ import (
 	"talentflow/internal/app/introduction"
 	"talentflow/internal/domain"
 	"talentflow/internal/routing"
+	"talentflow/internal/sealed"
 	"talentflow/internal/store"
 	flow "talentflow/workflows/introduction"
 )
@@ -110,4 +111,69 @@ func TestAReturnedApplicationKeepsItsCategory(t *testing.T) {
 	_, err = s.CreateIntroduction(ctx, li, introduction.IntroductionProfile{Name: "王芳", IDNumber: "11010519491231002"})
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "id_number", e.Field, "a bad citizen ID is named")
+}
+
+func TestTheOpenApplicationSlotHoldsABlindIndexNotTheIDNumber(t *testing.T) {
+	s, _, li := service(t)
+	ctx := context.Background()
+	p := profile("504", domain.CategoryB)
+	draft, err := s.CreateIntroduction(ctx, li, p)
+	require.NoError(t, err)
+	_, err = s.SubmitIntroduction(ctx, li, draft.ID)
+	require.NoError(t, err)
+	var raw struct{ IDNumber, Phone, OpenKey string }
+	require.NoError(t, s.DB.Raw(`SELECT id_number, phone, open_key FROM introductions WHERE case_id = ?`, draft.ID).Scan(&raw).Error)
+	for name, v := range map[string]string{"id_number": raw.IDNumber, "phone": raw.Phone, "open_key": raw.OpenKey} {
+		assert.NotContains(t, v, p.IDNumber, name)
+		assert.NotContains(t, v, p.Phone, name)
+	}
+	assert.True(t, sealed.IsSealed(raw.IDNumber) && sealed.IsSealed(raw.Phone), "sealed at rest")
+	assert.Equal(t, s.DB.Keys.Index(store.IndexCitizenID, p.IDNumber)+"|B", raw.OpenKey)
+}
+
+func TestTheApproverSeesTheProfileInFullAndTheReadIsAudited(t *testing.T) {
+	w := apptest.New(t)
+	plan, err := routing.LoadIntroduction("")
+	require.NoError(t, err)
+	s := introduction.New(w.Cases, plan)
+	ctx := app.WithRequestID(context.Background(), "req-1")
+	li := w.As("applicant.li")
+	p := profile("505", domain.CategoryB)
+	draft, err := s.CreateIntroduction(ctx, li, p)
+	require.NoError(t, err)
+	_, err = s.SubmitIntroduction(ctx, li, draft.ID)
+	require.NoError(t, err)
+	require.NoError(t, w.DB.Create(&store.Task{ID: draft.ID + "-t1", CaseID: draft.ID, Process: flow.Process, Step: "review",
+		Department: "hrss", Role: "approver", State: "open", OpenedAt: w.App.Time(), UpdatedAt: w.App.Time()}).Error)
+	reveals := func() []store.AuditRecord {
+		var rows []store.AuditRecord
+		require.NoError(t, w.DB.Where("action = ? AND object = ?", app.ActionReveal, "case/"+draft.ID).Order("seq").Find(&rows).Error)
+		return rows
+	}
+	view := func(who string) *introduction.IntroductionView {
+		doc, err := s.Case(ctx, w.As(who), draft.ID)
+		require.NoError(t, err, who)
+		return doc.Profile.(*introduction.IntroductionView)
+	}
+
+	own := view("applicant.li")
+	assert.Equal(t, p.IDNumber, own.IDNumber, "the applicant sees what they typed")
+	assert.Empty(t, reveals(), "reading one's own application is not a disclosure")
+
+	full := view("hrss.approver")
+	assert.Equal(t, p.IDNumber, full.IDNumber, "the reviewer works the case")
+	assert.Equal(t, p.Phone, full.Phone)
+	rows := reveals()
+	require.Len(t, rows, 1, "the full read is audited")
+	assert.Equal(t, "hrss.approver", rows[0].Actor)
+	assert.Equal(t, "req-1", rows[0].RequestID)
+	assert.Contains(t, rows[0].Reason, "id_number")
+	assert.NotContains(t, rows[0].Reason, p.IDNumber)
+
+	masked := view("auditor")
+	assert.True(t, masked.Masked)
+	assert.Equal(t, domain.MaskCitizenID(p.IDNumber), masked.IDNumber, "an auditor reads the case masked")
+	assert.Len(t, reveals(), 1, "a masked read is no disclosure")
+	view("hrss.approver")
+	assert.Len(t, reveals(), 2, "every full read")
 }

@@ -230,8 +230,8 @@ func (s *Service) ApproveBatch(ctx context.Context, p *authz.Principal, id, requ
 // UTF-8 with a BOM so that Excel opens it, a header, one row per line with the amount in yuan
 // with exactly two decimals and the payment's business key as the remark, and a control row
 // with the line count and total that must match the rows above it. The payee account appears
-// in full here and nowhere else.
-func (s *Service) BankFile(ctx context.Context, id string) ([]byte, string, error) {
+// in full here and nowhere else, and each download is audited before it is handed out.
+func (s *Service) BankFile(ctx context.Context, p *authz.Principal, id string) ([]byte, string, error) {
 	b, lines, err := s.lines(ctx, id)
 	if err != nil {
 		return nil, "", err
@@ -256,7 +256,14 @@ func (s *Service) BankFile(ctx context.Context, id string) ([]byte, string, erro
 	if total != b.TotalFen || len(lines) != b.LineCount {
 		return nil, "", s.Unavailable(ctx, "the ledger", fmt.Errorf("batch %s: lines sum to %d fen in %d lines, the batch says %d in %d", b.ID, total, len(lines), b.TotalFen, b.LineCount))
 	}
-	return buf.Bytes(), fmt.Sprintf("talentflow-%s.csv", b.ID), w.Error()
+	if err := w.Error(); err != nil {
+		return nil, "", err
+	}
+	if err := s.AuditReveal(ctx, p, authz.Acting{Role: authz.RoleFinance, Department: "fin"}, "payment-batch/"+b.ID,
+		fmt.Sprintf("bank_account of %d payees (bank file)", len(lines))); err != nil {
+		return nil, "", err
+	}
+	return buf.Bytes(), fmt.Sprintf("talentflow-%s.csv", b.ID), nil
 }
 
 func purpose(l fullLine) string {

@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"talentflow/internal/sealed"
 	"talentflow/internal/store"
 )
 
@@ -51,11 +53,27 @@ func OpenKept(dir string, schemas ...store.Schema) (*store.DB, func(), error) {
 		return nil, nil, fmt.Errorf("open test database: %w", err)
 	}
 	cleanup := func() { db.Close(); drop() }
+	if err := db.UseKeys(Keys()); err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	if _, err := db.Migrate(context.Background(), schemas...); err != nil {
 		cleanup()
 		return nil, nil, fmt.Errorf("migrate test database: %w", err)
 	}
 	return db, cleanup, nil
+}
+
+// Keys is the keyring of every test database: fixed, so that a test can check what another
+// part sealed. Never a real county's keys.
+func Keys() *sealed.Keyring {
+	data := sha256.Sum256([]byte("talentflow test data key"))
+	index := sha256.Sum256([]byte("talentflow test index key"))
+	k, err := sealed.New([]sealed.Key{{ID: "test", Secret: data[:]}}, index[:])
+	if err != nil {
+		panic(err)
+	}
+	return k
 }
 
 func freshDatabase(server string, log *slog.Logger) (string, func(), error) {

@@ -6,6 +6,7 @@
 package subsidy
 
 import (
+	"context"
 	"embed"
 	"encoding/json"
 	"strings"
@@ -19,7 +20,12 @@ import (
 var migrations embed.FS
 
 // Schema is this process's migrations, applied after the foundation's.
-var Schema = store.Schema{Name: "subsidy", FS: store.MigrationsOf(migrations, "migrations")}
+var Schema = store.Schema{Name: "subsidy", FS: store.MigrationsOf(migrations, "migrations"),
+	Data: []store.DataMigration{{Version: 2, Up: func(ctx context.Context, r store.Rows) error {
+		// Version 2 seals the bank accounts of existing subsidies.
+		_, err := r.SealColumn(ctx, "subsidies", "case_id", "bank_account")
+		return err
+	}}}}
 
 // Policy is one version of a subsidy policy with its budget for its year.
 type Policy struct {
@@ -90,7 +96,7 @@ type Subsidy struct {
 	ReservedFen        int64
 	PaidFen            int64
 	AccountName        string
-	BankAccount        string
+	BankAccount        string `gorm:"serializer:sealed"` // personal data, encrypted at rest
 	BankName           string
 	OpenKey            *string
 	StartedAt          *time.Time
