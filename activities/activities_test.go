@@ -86,6 +86,33 @@ func TestProjectionIsIdempotentAndNeverGoesBackwards(t *testing.T) {
 	assert.EqualValues(t, 4, notes, "two approvers, twice; hrss.a named twice in one request gets one copy")
 }
 
+// TestTheEndOfATaskIsFinal: after a crash, a workflow task whose completion was lost may have
+// written a revision the re-run never reaches again (the re-run met a decision sooner). The
+// write that ends the task still wins, and nothing moves an ended task or case back.
+func TestTheEndOfATaskIsFinal(t *testing.T) {
+	db := seeded(t)
+	p := &activities.Projector{DB: db, Log: quiet}
+	ctx := context.Background()
+	_, err := p.Project(ctx, projection(4, "open")) // the lost run's write, a revision too far
+	require.NoError(t, err)
+	done := projection(3, workflows.TaskDone) // the re-run decided earlier
+	now := time.Now().UTC()
+	done.Case.State, done.Case.Closed, done.Case.ClosedAt = "certified", true, &now
+	_, err = p.Project(ctx, done)
+	require.NoError(t, err)
+	_, err = p.Project(ctx, projection(5, "open")) // anything later cannot reopen it
+	require.NoError(t, err)
+
+	var task store.Task
+	require.NoError(t, db.Where("id = ?", "case_p-t1").Take(&task).Error)
+	assert.Equal(t, workflows.TaskDone, task.State)
+	assert.EqualValues(t, 3, task.Rev)
+	var c store.Case
+	require.NoError(t, db.Where("id = ?", "case_p").Take(&c).Error)
+	assert.Equal(t, "certified", c.State)
+	assert.NotNil(t, c.ClosedAt)
+}
+
 func TestADecisionAndItsFilesAreWrittenTogether(t *testing.T) {
 	db := seeded(t)
 	p := &activities.Projector{DB: db, Log: quiet}

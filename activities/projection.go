@@ -105,7 +105,10 @@ func (p *Projector) upsertCase(tx *gorm.DB, v *workflows.CaseView, now time.Time
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"state", "current_step", "step_name", "category", "certificate_no",
 			"correction_deadline", "phase_ends_at", "warning", "workflow_id", "rev", "updated_at", "closed_at"}),
-		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.rev < excluded.rev"}}},
+		// A newer revision wins; a closed case stays closed, and a write that closes it wins even
+		// with an older revision (see upsertTask).
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "cases.closed_at IS NULL AND " +
+			"(cases.rev < excluded.rev OR excluded.closed_at IS NOT NULL)"}}},
 	}).Create(&row)
 	if res.Error != nil {
 		return fmt.Errorf("case %s: %w", v.ID, res.Error)
@@ -146,7 +149,13 @@ func (p *Projector) upsertTask(tx *gorm.DB, t workflows.TaskView, now time.Time)
 		Columns: []clause.Column{{Name: "id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"assignee", "state", "outcome", "comment", "decided_by", "decided_at",
 			"deadline", "yellow_at", "warning", "escalation", "urge_count", "rev", "updated_at", "working_hours"}),
-		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "tasks.rev < excluded.rev"}}},
+		// A newer revision wins, except that a task's end is final: a done or cancelled row never
+		// changes again, and the write that ends an open task wins even with an older revision.
+		// Revisions alone are not enough after a crash: a workflow task whose completion was lost
+		// can have written a revision that the re-run, meeting a decision earlier than the lost
+		// run did, never reaches again (the crash suite found an open row of a certified case).
+		Where: clause.Where{Exprs: []clause.Expression{clause.Expr{SQL: "tasks.state NOT IN ('done', 'cancelled') AND " +
+			"(tasks.rev < excluded.rev OR excluded.state IN ('done', 'cancelled'))"}}},
 	}).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("task %s: %w", t.ID, err)

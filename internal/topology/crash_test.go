@@ -212,7 +212,10 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 		GROUP BY case_id, step, department, attempt HAVING count(*) > 1) d`), "no task opened twice")
 	assert.Zero(t, count(`SELECT count(*) FROM (SELECT task_id FROM case_events WHERE kind = 'decision'
 		GROUP BY task_id HAVING count(*) > 1) d`), "no decision recorded twice")
-	assert.Zero(t, count(`SELECT count(*) FROM tasks WHERE state = 'open' AND process = 'introduction'`), "no introduction task left open")
+	var leftOpen []struct{ ID, Step, Department string }
+	require.NoError(t, db.Raw(`SELECT id, step, department FROM tasks WHERE state = 'open' AND process = 'introduction'
+		AND case_id NOT LIKE 'demo-%'`).Scan(&leftOpen).Error)
+	assert.Empty(t, leftOpen, "no introduction task left open")
 	assert.EqualValues(t, crashD+crashC+crashB+1, count(`SELECT count(DISTINCT no) FROM certificates`), "one certificate a case (and the demo's)")
 	assert.EqualValues(t, crashD+crashC+crashB+1, count(`SELECT count(*) FROM certificates`))
 	assert.Zero(t, count(`SELECT count(*) FROM (SELECT payment_id FROM payment_batch_lines l JOIN payment_batches b ON b.id = l.batch_id
@@ -245,7 +248,7 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 	defer tc.Close()
 	type row struct{ ID, WorkflowID, State string }
 	var rows []row
-	require.NoError(t, db.Raw(`SELECT id, workflow_id, state FROM cases WHERE workflow_id <> ''`).Scan(&rows).Error)
+	require.NoError(t, db.Raw(`SELECT id, workflow_id, state FROM cases WHERE workflow_id <> '' AND id NOT LIKE 'demo-%'`).Scan(&rows).Error)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	for _, r := range rows {
