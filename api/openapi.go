@@ -169,7 +169,7 @@ func (s *Server) OpenAPI() (*openapi3.T, error) {
 const unavailableDescription = "Service Unavailable: a dependency is down or did not answer in time — " +
 	"database_unavailable (the database), temporal_unavailable (the workflow service), timeout (the case or the request " +
 	"did not finish in time), start_pending (a submission is recorded and starts on its own when the workflow service " +
-	"is back), unavailable (another dependency). Retry-After says when to try again; never a 500."
+	"is back), catching_up (the case is re-running its last step after a restart), unavailable (another dependency). Retry-After says when to try again; never a 500."
 
 func retryAfterHeader() *openapi3.HeaderRef {
 	return &openapi3.HeaderRef{Value: &openapi3.Header{Parameter: openapi3.Parameter{

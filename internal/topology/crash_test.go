@@ -20,8 +20,11 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 
+	"talentflow/internal/config"
 	"talentflow/internal/domain"
+	"talentflow/internal/platform"
 	"talentflow/internal/store"
+	"talentflow/internal/temporalx"
 	"talentflow/workflows"
 )
 
@@ -243,7 +246,7 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 	assert.True(t, verify.OK, "the audit chain verifies")
 
 	// The read model matches the workflows.
-	tc, err := client.Dial(client.Options{HostPort: frontend, Namespace: "talentflow", Logger: quietLogger{}})
+	tc, err := devClient(frontend, data)
 	require.NoError(t, err)
 	defer tc.Close()
 	type row struct{ ID, WorkflowID, State string }
@@ -262,11 +265,26 @@ func TestTwentyKillNinesAcrossEveryProcess(t *testing.T) {
 	dev.stop()
 }
 
+// devClient is a Temporal client of a `talentflow dev` data folder, with the payload keys dev
+// mode generated there.
+func devClient(frontend, data string) (client.Client, error) {
+	cfg := &config.Config{Data: data}
+	if err := platform.DevKeys(cfg); err != nil {
+		return nil, err
+	}
+	keys, err := platform.Keys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return client.Dial(client.Options{HostPort: frontend, Namespace: "talentflow", Logger: quietLogger{},
+		DataConverter: temporalx.NewDataConverter(keys)})
+}
+
 var caseIDs = regexp.MustCompile(`case_[0-9a-z]+`)
 
 // explain logs, for each case a lane failed on, what its workflow and its read-model rows say.
 func explain(t *testing.T, frontend, dbFile string, ids []string) {
-	tc, err := client.Dial(client.Options{HostPort: frontend, Namespace: "talentflow", Logger: quietLogger{}})
+	tc, err := devClient(frontend, filepath.Dir(dbFile))
 	if err != nil {
 		t.Logf("explain: %v", err)
 		return

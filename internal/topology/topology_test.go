@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,6 +24,8 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"talentflow/internal/domain"
+	"talentflow/internal/sealed"
+	"talentflow/internal/temporalx"
 	"talentflow/workflows"
 )
 
@@ -60,11 +63,18 @@ func TestTwoServersTwoWorkersTwoAPIsSurviveKillNine(t *testing.T) {
 	})
 	temporalURL := dsnOn(t, server, names.Temporal)
 	secret := "topology-test-token-secret-0123456789abcdef"
+	dataKeys := "k1:" + base64.StdEncoding.EncodeToString([]byte("topology-test-data-key-32-bytes!"))
+	indexKey := base64.StdEncoding.EncodeToString([]byte("topology-test-index-key-32-bytes"))
+	keys, err := sealed.Parse(dataKeys, indexKey)
+	require.NoError(t, err)
 	common := []string{
 		"TALENTFLOW_DATABASE_URL=" + dsnOn(t, server, names.App),
 		"TALENTFLOW_TEMPORAL_DB_URL=" + temporalURL,
 		"TALENTFLOW_TEMPORAL_VISIBILITY_DB=" + names.Visibility,
 		"TALENTFLOW_TOKEN_SECRET=" + secret,
+		// Personal data and workflow payloads are encrypted with keys every node shares.
+		"TALENTFLOW_DATA_KEYS=" + dataKeys,
+		"TALENTFLOW_INDEX_KEY=" + indexKey,
 		"TALENTFLOW_TIME_SCALE=" + timeScale,
 		"TALENTFLOW_BCRYPT_COST=4",
 		"TALENTFLOW_LOG_FORMAT=text",
@@ -214,7 +224,8 @@ func TestTwoServersTwoWorkersTwoAPIsSurviveKillNine(t *testing.T) {
 	assert.True(t, verify.OK, "the audit chain verifies")
 
 	// The read model matches the workflows: each case's workflow says what its row says.
-	tc, err := client.Dial(client.Options{HostPort: frontend(0), Namespace: "talentflow", Logger: quietLogger{}})
+	tc, err := client.Dial(client.Options{HostPort: frontend(0), Namespace: "talentflow", Logger: quietLogger{},
+		DataConverter: temporalx.NewDataConverter(keys)})
 	require.NoError(t, err)
 	defer tc.Close()
 	type row struct{ ID, WorkflowID, State, CurrentStep string }
