@@ -23,10 +23,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
 
 	"talentflow/internal/store"
 	"talentflow/internal/store/storetest"
+	"talentflow/workflows"
 )
 
 // postgresServer is the server CI starts (.ci/postgres.sh); without it the test skips, unless
@@ -238,4 +242,35 @@ func tcpOpen(addr string) func() error {
 		}
 		return err
 	}
+}
+
+// agreeWithWorkflows checks every case the query selects (id, workflow_id, state) against its
+// workflow: the same state, the same open tasks, and no failed execution. It answers how many
+// cases it checked.
+func agreeWithWorkflows(t *testing.T, tc client.Client, db *store.DB, query string) int {
+	t.Helper()
+	var rows []struct{ ID, WorkflowID, State string }
+	require.NoError(t, db.Raw(query).Scan(&rows).Error)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	for _, r := range rows {
+		v, err := tc.QueryWorkflow(ctx, r.WorkflowID, "", workflows.QueryStatus)
+		require.NoError(t, err, r.WorkflowID)
+		var st workflows.CaseStatus
+		require.NoError(t, v.Get(&st))
+		assert.Equal(t, r.State, st.State, "case %s: read model and workflow agree", r.ID)
+		var open []string
+		for _, task := range st.OpenTasks {
+			if task.State == workflows.TaskOpen {
+				open = append(open, task.ID)
+			}
+		}
+		var rowsOpen []string
+		require.NoError(t, db.Raw(`SELECT id FROM tasks WHERE case_id = ? AND state = 'open'`, r.ID).Scan(&rowsOpen).Error)
+		assert.ElementsMatch(t, open, rowsOpen, "case %s: the same open tasks", r.ID)
+		d, err := tc.DescribeWorkflowExecution(ctx, r.WorkflowID, "")
+		require.NoError(t, err)
+		assert.NotEqual(t, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, d.WorkflowExecutionInfo.Status, r.WorkflowID)
+	}
+	return len(rows)
 }

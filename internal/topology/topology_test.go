@@ -3,7 +3,6 @@ package topology_test
 import (
 	"bytes"
 	"cmp"
-	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -20,13 +19,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/client"
 
 	"talentflow/internal/domain"
 	"talentflow/internal/sealed"
 	"talentflow/internal/temporalx"
-	"talentflow/workflows"
 )
 
 const (
@@ -228,23 +225,7 @@ func TestTwoServersTwoWorkersTwoAPIsSurviveKillNine(t *testing.T) {
 		DataConverter: temporalx.NewDataConverter(keys)})
 	require.NoError(t, err)
 	defer tc.Close()
-	type row struct{ ID, WorkflowID, State, CurrentStep string }
-	var rows []row
-	require.NoError(t, appDB.Raw(`SELECT id, workflow_id, state, current_step FROM cases WHERE process = 'introduction'`).Scan(&rows).Error)
-	require.Len(t, rows, cases)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	for _, r := range rows {
-		v, err := tc.QueryWorkflow(ctx, r.WorkflowID, "", workflows.QueryStatus)
-		require.NoError(t, err, r.WorkflowID)
-		var st workflows.CaseStatus
-		require.NoError(t, v.Get(&st))
-		assert.Equal(t, r.State, st.State, "case %s: read model and workflow agree", r.ID)
-		assert.Empty(t, st.OpenTasks, "case %s has no open task left", r.ID)
-		d, err := tc.DescribeWorkflowExecution(ctx, r.WorkflowID, "")
-		require.NoError(t, err)
-		assert.NotEqual(t, enumspb.WORKFLOW_EXECUTION_STATUS_FAILED, d.WorkflowExecutionInfo.Status)
-	}
+	assert.Equal(t, cases, agreeWithWorkflows(t, tc, appDB, `SELECT id, workflow_id, state FROM cases WHERE process = 'introduction'`))
 	t.Logf("verified in %s; whole test %s", time.Since(load.Add(total)).Round(time.Millisecond), time.Since(began).Round(time.Millisecond))
 }
 
