@@ -23,6 +23,7 @@ type CLI struct {
 	Seed           SeedCmd           `cmd:"" help:"Write a county's history of fake cases and tasks into an EMPTY test database, to measure the dashboard and inboxes at volume."`
 	Healthcheck    HealthcheckCmd    `cmd:"" help:"GET a URL and exit 0 on a 2xx answer (the container's healthcheck: the image has no shell)."`
 	Backup         BackupCmd         `cmd:"" help:"Copy the data folder of talentflow dev while it runs: both SQLite databases (VACUUM INTO), the token key, the attachments."`
+	Bench          BenchCmd          `cmd:"" help:"Drive cases end to end through the HTTP API, then the same workflow shape with bare SDK Updates on the same embedded server; print cases/s, latencies and peak RSS."`
 }
 
 func main() {
