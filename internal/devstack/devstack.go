@@ -21,7 +21,6 @@ import (
 	uiconfig "github.com/temporalio/ui-server/v2/server/config"
 	uiserveroptions "github.com/temporalio/ui-server/v2/server/server_options"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/server/common/cluster"
 	"go.temporal.io/server/common/config"
 	"go.temporal.io/server/common/dynamicconfig"
 	"go.temporal.io/server/common/membership/static"
@@ -36,11 +35,8 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver used to check pragmas
 )
 
-const (
-	clusterName = "active"
-	// clusterID must stay the same across restarts of one database file.
-	clusterID = "9b6a1c52-3f0e-4d5e-8f1b-2a7c9e4d6b10"
-)
+// clusterID must stay the same across restarts of one database file.
+const clusterID = "9b6a1c52-3f0e-4d5e-8f1b-2a7c9e4d6b10"
 
 // Options configures the embedded stack. Zero values are filled with sensible defaults.
 type Options struct {
@@ -251,7 +247,7 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 			}
 		}
 	}
-	ns, err := sqliteschema.NewNamespaceConfig(clusterName, opts.Namespace, false, opts.SearchAttributes)
+	ns, err := sqliteschema.NewNamespaceConfig(temporalserver.ClusterName, opts.Namespace, false, opts.SearchAttributes)
 	if err != nil {
 		return nil, fmt.Errorf("devstack: namespace config: %w", err)
 	}
@@ -265,29 +261,11 @@ func prepareDatabase(opts Options) (*config.SQL, error) {
 }
 
 func serverConfig(opts Options, sqlConf *config.SQL, ports map[string]int) *config.Config {
-	var conf config.Config
-	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = opts.IP
+	conf := temporalserver.BaseConfig(opts.IP, ports["frontend"], ports["frontend-http"], clusterID)
 	conf.Persistence.DefaultStore = "sqlite-default"
 	conf.Persistence.VisibilityStore = "sqlite-default"
 	conf.Persistence.NumHistoryShards = 1
 	conf.Persistence.DataStores = map[string]config.DataStore{"sqlite-default": {SQL: sqlConf}}
-	frontend := net.JoinHostPort(opts.IP, strconv.Itoa(ports["frontend"]))
-	conf.ClusterMetadata = &cluster.Config{
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        clusterName,
-		CurrentClusterName:       clusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{
-			clusterName: {
-				Enabled:                true,
-				InitialFailoverVersion: 1,
-				RPCAddress:             frontend,
-				HTTPAddress:            net.JoinHostPort(opts.IP, strconv.Itoa(ports["frontend-http"])),
-				ClusterID:              clusterID,
-			},
-		},
-	}
-	conf.DCRedirectionPolicy.Policy = "noop"
 	service := func(svc string) config.Service {
 		var c config.Service
 		c.RPC.GRPCPort = ports[svc]
@@ -299,12 +277,8 @@ func serverConfig(opts Options, sqlConf *config.SQL, ports map[string]int) *conf
 	conf.Services = map[string]config.Service{
 		"frontend": fe, "history": service("history"), "matching": service("matching"), "worker": service("worker"),
 	}
-	conf.Archival.History.State = "disabled"
-	conf.Archival.Visibility.State = "disabled"
-	conf.NamespaceDefaults.Archival.History.State = "disabled"
-	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	conf.PublicClient.HostPort = frontend
-	return &conf
+	conf.PublicClient.HostPort = net.JoinHostPort(opts.IP, strconv.Itoa(ports["frontend"]))
+	return conf
 }
 
 // claimPort returns port when it is free, or a free port when port is 0.

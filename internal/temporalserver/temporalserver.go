@@ -171,23 +171,19 @@ func (o *Options) normalise() error {
 }
 
 func (o *Options) serverConfig() (*config.Config, error) {
-	defaultStore, err := SQLConfig(o.DatabaseURL, "")
-	if err == nil && o.MaxConns > 0 {
-		defaultStore.MaxConns, defaultStore.MaxIdleConns = o.MaxConns, o.MaxConns
+	stores := map[string]config.DataStore{}
+	for name, database := range map[string]string{"default": "", "visibility": o.VisibilityDatabase} {
+		sql, err := SQLConfig(o.DatabaseURL, database)
+		if err != nil {
+			return nil, err
+		}
+		if o.MaxConns > 0 {
+			sql.MaxConns, sql.MaxIdleConns = o.MaxConns, o.MaxConns
+		}
+		stores[name] = config.DataStore{SQL: sql}
 	}
-	if err != nil {
-		return nil, err
-	}
-	visibilityStore, err := SQLConfig(o.DatabaseURL, o.VisibilityDatabase)
-	if err != nil {
-		return nil, err
-	}
-	if o.MaxConns > 0 {
-		visibilityStore.MaxConns, visibilityStore.MaxIdleConns = o.MaxConns, o.MaxConns
-	}
-	var conf config.Config
-	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
-	conf.Global.Membership.BroadcastAddress = o.BroadcastAddress
+	frontend := PortsOf(o.PortBase, "frontend")
+	conf := BaseConfig(o.BroadcastAddress, frontend.GRPC, frontend.HTTP, "")
 	if o.MetricsAddr != "" {
 		conf.Global.Metrics = &metrics.Config{Prometheus: &metrics.PrometheusConfig{
 			Framework: metrics.FrameworkOpentelemetry, ListenAddress: o.MetricsAddr, HandlerPath: "/metrics"}}
@@ -195,22 +191,7 @@ func (o *Options) serverConfig() (*config.Config, error) {
 	conf.Persistence.DefaultStore = "default"
 	conf.Persistence.VisibilityStore = "visibility"
 	conf.Persistence.NumHistoryShards = o.HistoryShards
-	conf.Persistence.DataStores = map[string]config.DataStore{
-		"default": {SQL: defaultStore}, "visibility": {SQL: visibilityStore},
-	}
-	frontend := PortsOf(o.PortBase, "frontend")
-	conf.ClusterMetadata = &cluster.Config{
-		FailoverVersionIncrement: 10,
-		MasterClusterName:        ClusterName,
-		CurrentClusterName:       ClusterName,
-		ClusterInformation: map[string]cluster.ClusterInformation{ClusterName: {
-			Enabled:                true,
-			InitialFailoverVersion: 1,
-			RPCAddress:             net.JoinHostPort(o.BroadcastAddress, strconv.Itoa(frontend.GRPC)),
-			HTTPAddress:            net.JoinHostPort(o.BroadcastAddress, strconv.Itoa(frontend.HTTP)),
-		}},
-	}
-	conf.DCRedirectionPolicy.Policy = "noop"
+	conf.Persistence.DataStores = stores
 	conf.Services = map[string]config.Service{}
 	for _, name := range Services {
 		p := PortsOf(o.PortBase, name)
@@ -219,13 +200,36 @@ func (o *Options) serverConfig() (*config.Config, error) {
 		svc.RPC.BindOnIP = o.BindIP
 		conf.Services[name] = svc
 	}
+	// PublicClient stays empty: the system workers find a frontend through membership, so a
+	// process running only the worker service needs no address of one.
+	return conf, nil
+}
+
+// BaseConfig is what every talentflow Temporal server shares, the embedded one included: one
+// cluster named ClusterName whose frontend members reach at broadcast, no cross-cluster
+// redirection, no archival. clusterID may be empty (the first start picks one).
+func BaseConfig(broadcast string, frontendGRPC, frontendHTTP int, clusterID string) *config.Config {
+	var conf config.Config
+	conf.Global.Membership.MaxJoinDuration = 30 * time.Second
+	conf.Global.Membership.BroadcastAddress = broadcast
+	conf.ClusterMetadata = &cluster.Config{
+		FailoverVersionIncrement: 10,
+		MasterClusterName:        ClusterName,
+		CurrentClusterName:       ClusterName,
+		ClusterInformation: map[string]cluster.ClusterInformation{ClusterName: {
+			Enabled:                true,
+			InitialFailoverVersion: 1,
+			RPCAddress:             net.JoinHostPort(broadcast, strconv.Itoa(frontendGRPC)),
+			HTTPAddress:            net.JoinHostPort(broadcast, strconv.Itoa(frontendHTTP)),
+			ClusterID:              clusterID,
+		}},
+	}
+	conf.DCRedirectionPolicy.Policy = "noop"
 	conf.Archival.History.State = "disabled"
 	conf.Archival.Visibility.State = "disabled"
 	conf.NamespaceDefaults.Archival.History.State = "disabled"
 	conf.NamespaceDefaults.Archival.Visibility.State = "disabled"
-	// PublicClient stays empty: the system workers find a frontend through membership, so a
-	// process running only the worker service needs no address of one.
-	return &conf, nil
+	return &conf
 }
 
 // SQLConfig turns a postgres:// URL into the server's SQL store configuration (pgx driver), on
