@@ -26,6 +26,7 @@ type Activities struct {
 func Register(r sdkworker.Registry, a Activities, processes *process.Registry, acts []process.Activity) {
 	RegisterWorkflows(r, processes)
 	for _, act := range append([]process.Activity{
+		{Name: workflows.ActivityCheckpoint, Fn: workflows.Checkpoint},
 		{Name: workflows.ActivityProject, Fn: a.Projector.Project},
 		{Name: workflows.ActivitySchedule, Fn: a.Clock.Schedule},
 		{Name: workflows.ActivityMeasure, Fn: a.Clock.Measure},

@@ -1,9 +1,11 @@
 package workflows
 
 import (
+	"context"
 	"time"
 
 	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 )
 
@@ -16,13 +18,33 @@ import (
 // killed.
 //
 // DurableUpdates closes the gap for every process at once: after a workflow accepts an Update,
-// the next local activity of that workflow first waits for a one-millisecond timer. Starting
-// the timer completes the workflow task, which records the accepted Update; the write happens in
-// a later task, when the Update is durable. Nothing changes for workflows started before this
-// rule (GetVersion "durable-update").
+// the next local activity of that workflow first waits for a checkpoint that completes the
+// workflow task, which records the accepted Update; the write happens in a later task, when the
+// Update is durable. The checkpoint is a no-op activity on the workflow's own task queue
+// (ActivityCheckpoint), which the server hands back eagerly in its answer to the completed task.
+// Its first form, a one-millisecond timer, cost a second per decision on a server with
+// Temporal's default timer shift and still replays (GetVersion "durable-update" 1); histories
+// from before the rule replay without either (DefaultVersion).
 func DurableUpdates() interceptor.WorkerInterceptor { return &durableUpdates{} }
 
-const durableUpdateChange = "durable-update"
+const (
+	durableUpdateChange = "durable-update"
+	durableByTimer      = 1 // a one-millisecond timer
+	durableByActivity   = 2 // a no-op activity (ActivityCheckpoint)
+)
+
+// ActivityCheckpoint is the no-op activity of DurableUpdates; every worker registers it.
+const ActivityCheckpoint = "DurableCheckpoint"
+
+// Checkpoint is ActivityCheckpoint: running it is all it does.
+func Checkpoint(context.Context) error { return nil }
+
+// checkpointOptions: the checkpoint runs on the workflow's task queue, so the server can hand
+// it to the worker that completed the workflow task (eager execution).
+var checkpointOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy:         &temporal.RetryPolicy{InitialInterval: 100 * time.Millisecond, MaximumInterval: 5 * time.Second},
+}
 
 type durableUpdates struct {
 	interceptor.WorkerInterceptorBase
@@ -79,12 +101,18 @@ func (o *durableOutbound) awaitDurable(ctx workflow.Context) {
 			return
 		}
 		in.pending = false
-		if o.Next.GetVersion(ctx, durableUpdateChange, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		var wait workflow.Future
+		switch o.Next.GetVersion(ctx, durableUpdateChange, workflow.DefaultVersion, durableByActivity) {
+		case workflow.DefaultVersion:
 			return
+		case durableByTimer:
+			wait = o.Next.NewTimer(ctx, time.Millisecond)
+		default:
+			wait = o.Next.ExecuteActivity(workflow.WithActivityOptions(ctx, checkpointOptions), ActivityCheckpoint)
 		}
 		f, set := workflow.NewFuture(ctx)
 		in.checkpoint = f
-		err := o.Next.NewTimer(ctx, time.Millisecond).Get(ctx, nil)
+		err := wait.Get(ctx, nil)
 		in.checkpoint = nil
 		set.Set(nil, err)
 	}

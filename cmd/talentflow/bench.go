@@ -22,7 +22,7 @@ type BenchCmd struct {
 	Data            string        `name:"data" help:"Data folder of the embedded stack, kept after the run (default: a temporary folder, removed)."`
 	DemoPassword    config.Secret `name:"demo-password" default:"Demo-Talent-2026" env:"TALENTFLOW_DEMO_PASSWORD" help:"Password of the demo accounts."`
 	SkipBare        bool          `name:"skip-bare" help:"Drive the full side only."`
-	BareCheckpoint  string        `name:"bare-checkpoint" default:"timer" enum:"timer,activity,none" help:"How the bare side makes an accepted Update durable before its first read-model write: timer (talentflow's 1 ms checkpoint), activity (a no-op activity) or none (what it cost before the checkpoint)."`
+	BareCheckpoint  string        `name:"bare-checkpoint" default:"activity" enum:"activity,timer,none" help:"How the bare side makes an accepted Update durable before its first read-model write: activity (talentflow's checkpoint, a no-op activity), timer (a 1 ms timer, the checkpoint's first form) or none (what it cost before the checkpoint)."`
 	CPUProfile      string        `name:"cpuprofile" help:"Write a CPU profile of the full side here (and of the bare side to <file>.bare); read it with go tool pprof."`
 }
 

@@ -13,6 +13,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 	"go.temporal.io/sdk/workflow"
 
+	"talentflow/internal/temporalx"
 	tfworker "talentflow/worker"
 	"talentflow/workflows"
 )
@@ -26,7 +27,6 @@ const (
 	bareDecide        = "decide"
 	bareProject       = "BenchProject"
 	bareSchedule      = "BenchSchedule"
-	bareCheckpoint    = "BenchCheckpoint"
 	bareSLA           = 100 * time.Hour    // a task's deadline timer: never fires in a run
 	bareNotice        = 7 * 24 * time.Hour // the public notice: never fires in a run
 	bareCallTimeout   = time.Minute        // one start or update
@@ -39,9 +39,9 @@ type BareShape struct {
 	Process string `json:"process"`
 	Steps   []int  `json:"steps"`
 	// Checkpoint is how a decision's first read-model write waits until the Update is
-	// recorded: "timer" (talentflow's: the worker's durable-update interceptor and its 1 ms
-	// timer), "activity" (a no-op regular activity, which runs only after the accepting
-	// workflow task completed) or "none" (no wait: the shape before the checkpoint existed).
+	// recorded: "activity" (talentflow's: the worker's durable-update interceptor and its no-op
+	// activity), "timer" (a one-millisecond timer, the checkpoint's first form) or "none" (no
+	// wait: the shape before the checkpoint existed).
 	Checkpoint string `json:"checkpoint"`
 }
 
@@ -70,8 +70,8 @@ type BareDecision struct {
 // off a real case's history): opening a step asks the calendar (a local activity), indexes the
 // state (a search-attribute upsert), starts one deadline timer per task and writes the read
 // model (a local activity); a decision is an Update with a validator that cancels its task's
-// timer and writes the read model (a local activity, behind the one-millisecond durable
-// checkpoint of talentflow's worker interceptor unless BareShape.Checkpoint says otherwise);
+// timer and writes the read model (a local activity, behind the durable checkpoint of
+// talentflow's worker interceptor unless BareShape.Checkpoint says otherwise);
 // the decision that completes a step opens the next; after the last step the case writes the
 // copy to the reviewers, asks the calendar for the notice's end, indexes, writes, and starts
 // the notice timer. Both local activities are no-ops, and payloads are a few bytes.
@@ -184,9 +184,8 @@ func (c *bare) decide(ctx workflow.Context, d BareDecision) (string, error) {
 	t := c.tasks[d.Task-1]
 	t.open = false
 	t.timer()
-	if c.shape.Checkpoint == CheckpointActivity {
-		actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 30 * time.Second})
-		if err := workflow.ExecuteActivity(actx, bareCheckpoint, d.Task).Get(ctx, nil); err != nil {
+	if c.shape.Checkpoint == CheckpointTimer {
+		if err := workflow.NewTimer(ctx, time.Millisecond).Get(ctx, nil); err != nil {
 			return "", err
 		}
 	}
@@ -215,21 +214,22 @@ type bareSide struct {
 
 func startBare(address, namespace string, pollers int, shape BareShape, run string, lat *latencies) (*bareSide, error) {
 	c, err := client.Dial(client.Options{HostPort: address, Namespace: namespace,
-		Logger: slogAdapter{slog.New(slog.DiscardHandler)}})
+		ConnectionOptions: client.ConnectionOptions{GrpcCompression: temporalx.GrpcCompression()},
+		Logger:            slogAdapter{slog.New(slog.DiscardHandler)}})
 	if err != nil {
 		return nil, fmt.Errorf("bare side: dial %s: %w", address, err)
 	}
-	// The same worker options as talentflow's worker: pollers and (with the timer checkpoint)
-	// the durable-update interceptor.
+	// The same worker options as talentflow's worker: pollers and (with the activity
+	// checkpoint) the durable-update interceptor and its no-op activity.
 	opts := sdkworker.Options{MaxConcurrentWorkflowTaskPollers: pollers, MaxConcurrentActivityTaskPollers: pollers}
-	if shape.Checkpoint == CheckpointTimer {
+	if shape.Checkpoint == CheckpointActivity {
 		opts.Interceptors = tfworker.Interceptors()
 	}
 	w := sdkworker.New(c, bareTaskQueue, opts)
 	w.RegisterWorkflowWithOptions(bareCase, workflow.RegisterOptions{Name: bareWorkflow})
 	w.RegisterActivityWithOptions(bareNoop, activity.RegisterOptions{Name: bareProject})
 	w.RegisterActivityWithOptions(bareNoop, activity.RegisterOptions{Name: bareSchedule})
-	w.RegisterActivityWithOptions(bareNoop, activity.RegisterOptions{Name: bareCheckpoint})
+	w.RegisterActivityWithOptions(workflows.Checkpoint, activity.RegisterOptions{Name: workflows.ActivityCheckpoint})
 	if err := w.Start(); err != nil {
 		c.Close()
 		return nil, fmt.Errorf("bare side: worker: %w", err)

@@ -111,7 +111,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	shape := BareShape{Process: o.Process, Checkpoint: o.BareCheckpoint}
 	switch shape.Checkpoint {
 	case "":
-		shape.Checkpoint = CheckpointTimer
+		shape.Checkpoint = CheckpointActivity
 	case CheckpointTimer, CheckpointActivity, CheckpointNone:
 	default:
 		return nil, fmt.Errorf("bare checkpoint %q: want timer, activity or none", shape.Checkpoint)

@@ -68,7 +68,10 @@ func Open(dsn string, log *slog.Logger) (*DB, error) {
 		// the pool recovers on its own once the server is back. Connections are also renewed
 		// every half hour, so a server that moved behind the same name is found again.
 		sqlDB, _ := db.DB()
+		// Idle connections are kept up to the limit: database/sql keeps two by default, so a
+		// busy pool closed and redialled connections (and re-prepared their statements).
 		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxIdleConns(16)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
 		return &DB{DB: db, Dialect: Postgres}, nil
@@ -86,6 +89,7 @@ func Open(dsn string, log *slog.Logger) (*DB, error) {
 		}
 		sqlDB, _ := db.DB()
 		sqlDB.SetMaxOpenConns(4)
+		sqlDB.SetMaxIdleConns(4) // as for PostgreSQL: no redialling under load
 		return &DB{DB: db, Dialect: SQLite}, nil
 	}
 }

@@ -203,6 +203,7 @@ func NewHarnessOn(t *testing.T, start time.Time, rm *ReadModel) *Harness {
 	cal, err := calendar.Default()
 	require.NoError(t, err)
 	clock := &activities.Clock{Calendar: cal, Scale: 1, YellowShare: 2.0 / 3, LGODelayDays: 2, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	env.RegisterActivityWithOptions(workflows.Checkpoint, activity.RegisterOptions{Name: workflows.ActivityCheckpoint})
 	env.RegisterActivityWithOptions(rm.Project, activity.RegisterOptions{Name: workflows.ActivityProject})
 	env.RegisterActivityWithOptions(clock.Schedule, activity.RegisterOptions{Name: workflows.ActivitySchedule})
 	env.RegisterActivityWithOptions(clock.Measure, activity.RegisterOptions{Name: workflows.ActivityMeasure})
