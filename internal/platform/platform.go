@@ -235,7 +235,7 @@ func ServeListener(ctx context.Context, l net.Listener, h http.Handler, log *slo
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute,
 		WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(l) }()
+	go func() { errc <- srv.Serve(JSONProtocolErrors(l)) }()
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http: %w", err)
