@@ -31,6 +31,14 @@ const (
 	bareNotice        = 7 * 24 * time.Hour // the public notice: never fires in a run
 	bareCallTimeout   = time.Minute        // one start or update
 	bareVersionChange = "bench-bare-shape" // a GetVersion marker, as the real workflow records one
+
+	// The regular (not local) activities of a subsidy's approval and a pairing request's
+	// decision, no-ops here; and the workflows a finish continues or starts.
+	bareReserve            = "BenchReserveBudget"
+	bareStartSchedule      = "BenchStartSchedule"
+	bareBook               = "BenchBookPayment"
+	bareCreatePairing      = "BenchCreatePairing"
+	bareDisbursingWorkflow = "BenchBareDisbursing"
 )
 
 // BareShape is what a bare case does: Steps[i] tasks open at once in step i (a countersign
@@ -43,7 +51,17 @@ type BareShape struct {
 	// activity), "timer" (a one-millisecond timer, the checkpoint's first form) or "none" (no
 	// wait: the shape before the checkpoint existed).
 	Checkpoint string `json:"checkpoint"`
+	// Finish is what the case does after its last step: "" (an introduction's public notice),
+	// FinishDisburse (a subsidy's reservation, schedule and first booking, then continue-as-new)
+	// or FinishPairing (a liaison pairing request's pairing and its demand).
+	Finish string `json:"finish,omitempty"`
 }
+
+// Finishes of the bare side.
+const (
+	FinishDisburse = "disburse"
+	FinishPairing  = "pairing"
+)
 
 // Checkpoints of the bare side.
 const (
@@ -91,6 +109,9 @@ func bareCase(ctx workflow.Context, shape BareShape) (string, error) {
 	if err := c.openStep(ctx); err != nil {
 		return "", err
 	}
+	if shape.Finish != "" {
+		return c.finishBody(ctx)
+	}
 	// The case then waits out its notice, as a real case does; the bench never waits for it.
 	if err := workflow.Await(ctx, func() bool { return c.done && workflow.AllHandlersFinished(ctx) }); err != nil {
 		return "", err
@@ -110,6 +131,8 @@ type bare struct {
 	step       int
 	openInStep int
 	busy, done bool
+	// finishing: the last decision was taken and the body runs the shape's Finish.
+	finishing bool
 }
 
 func (c *bare) project(ctx workflow.Context) error {
@@ -184,6 +207,13 @@ func (c *bare) decide(ctx workflow.Context, d BareDecision) (string, error) {
 	t := c.tasks[d.Task-1]
 	t.open = false
 	t.timer()
+	last := c.openInStep == 1 && c.step+1 == len(c.shape.Steps)
+	if last && c.shape.Finish != "" {
+		// As the engine's: the decision ends the flow in memory at once, so the body goes on
+		// (its activities scheduled beside the checkpoint) while the handler writes its
+		// decision, and the handler answers once the body has settled.
+		c.finishing = true
+	}
 	if c.shape.Checkpoint == CheckpointTimer {
 		if err := workflow.NewTimer(ctx, time.Millisecond).Get(ctx, nil); err != nil {
 			return "", err
@@ -198,7 +228,69 @@ func (c *bare) decide(ctx workflow.Context, d BareDecision) (string, error) {
 	if c.step+1 < len(c.shape.Steps) {
 		return "next", c.openStep(ctx)
 	}
+	if c.shape.Finish != "" {
+		return c.shape.Finish, workflow.Await(ctx, func() bool { return c.done })
+	}
 	return "notice", c.finish(ctx)
+}
+
+// finishBody is the body of a shape with a Finish, once its last decision is taken.
+//
+// FinishDisburse mirrors a subsidy's finance approval (read off a real case's history): the
+// ReserveBudget, StartSchedule and BookPayment activities one after another, the index (the
+// case disbursing) and the read model; once the handler has answered, the run continues as new
+// into one that waits on a timer for period 2's re-confirmation.
+//
+// FinishPairing mirrors a pairing request's decision: a GetVersion marker, the CreatePairing
+// activity, the pairing started as a child workflow (abandoned on close), the index, the read
+// model; then the request completes.
+func (c *bare) finishBody(ctx workflow.Context) (string, error) {
+	if err := workflow.Await(ctx, func() bool { return c.finishing }); err != nil {
+		return "", err
+	}
+	actx := workflow.WithActivityOptions(ctx, workflow.ActivityOptions{StartToCloseTimeout: 10 * time.Second,
+		RetryPolicy: &temporal.RetryPolicy{InitialInterval: time.Second, BackoffCoefficient: 2, MaximumInterval: time.Minute}})
+	switch c.shape.Finish {
+	case FinishDisburse:
+		for _, a := range []string{bareReserve, bareStartSchedule, bareBook} {
+			if err := workflow.ExecuteActivity(actx, a, 0).Get(ctx, nil); err != nil {
+				return "", err
+			}
+		}
+	case FinishPairing:
+		workflow.GetVersion(ctx, bareVersionChange+"-pairing", workflow.DefaultVersion, 1)
+		if err := workflow.ExecuteActivity(actx, bareCreatePairing, 0).Get(ctx, nil); err != nil {
+			return "", err
+		}
+		child := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{WorkflowID: barePairingID(workflow.GetInfo(ctx).WorkflowExecution.ID),
+			ParentClosePolicy: enumspb.PARENT_CLOSE_POLICY_ABANDON})
+		if err := workflow.ExecuteChildWorkflow(child, barePairingWorkflow, c.shape).GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+			return "", err
+		}
+	default:
+		return "", fmt.Errorf("bare finish %q", c.shape.Finish)
+	}
+	if err := c.index(ctx, c.shape.Finish); err != nil {
+		return "", err
+	}
+	if err := c.project(ctx); err != nil {
+		return "", err
+	}
+	c.done = true
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return "", err
+	}
+	if c.shape.Finish == FinishDisburse {
+		return "", workflow.NewContinueAsNewError(ctx, bareDisbursingWorkflow)
+	}
+	return "paired", nil
+}
+
+// bareDisbursing is a bare subsidy's next run: as the real one, it starts the timer until
+// period 2's re-confirmation opens, which no run of the bench reaches.
+func bareDisbursing(ctx workflow.Context) (string, error) {
+	workflow.NewTimer(ctx, bareNotice)
+	return "", workflow.Await(ctx, func() bool { return false })
 }
 
 func bareNoop(context.Context, int) error { return nil }
@@ -229,6 +321,13 @@ func startBare(address, namespace string, pollers int, shape BareShape, run stri
 	w.RegisterWorkflowWithOptions(bareCase, workflow.RegisterOptions{Name: bareWorkflow})
 	w.RegisterActivityWithOptions(bareNoop, activity.RegisterOptions{Name: bareProject})
 	w.RegisterActivityWithOptions(bareNoop, activity.RegisterOptions{Name: bareSchedule})
+	for _, a := range []string{bareReserve, bareStartSchedule, bareBook, bareCreatePairing} {
+		w.RegisterActivityWithOptions(bareNoop, activity.RegisterOptions{Name: a})
+	}
+	w.RegisterWorkflowWithOptions(bareDisbursing, workflow.RegisterOptions{Name: bareDisbursingWorkflow})
+	w.RegisterWorkflowWithOptions(barePairing, workflow.RegisterOptions{Name: barePairingWorkflow})
+	w.RegisterWorkflowWithOptions(bareDemand, workflow.RegisterOptions{Name: bareDemandWorkflow})
+	w.RegisterWorkflowWithOptions(barePairingNext, workflow.RegisterOptions{Name: barePairingNextWorkflow})
 	w.RegisterActivityWithOptions(workflows.Checkpoint, activity.RegisterOptions{Name: workflows.ActivityCheckpoint})
 	if err := w.Start(); err != nil {
 		c.Close()
@@ -242,23 +341,15 @@ func (b *bareSide) stop() {
 	b.client.Close()
 }
 
-// runCase starts bare case i, waits for it to settle (as a submission does), then decides
-// each task in order, one Update each.
+// runCase runs bare case i: for a pairing request (already started by prepareLiaison), its
+// liaison Updates; otherwise it starts the case, waits for it to settle (as a submission
+// does), then decides each task in order, one Update each.
 func (b *bareSide) runCase(ctx context.Context, i int) (int, error) {
-	id := fmt.Sprintf("bench-bare:%s-%d", b.run, i)
-	began := time.Now()
-	sctx, cancel := context.WithTimeout(ctx, bareCallTimeout)
-	_, err := b.client.ExecuteWorkflow(sctx, client.StartWorkflowOptions{
-		ID: id, TaskQueue: bareTaskQueue,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.SearchProcess.ValueSet(b.shape.Process)),
-	}, bareWorkflow, b.shape)
-	cancel()
-	if err != nil {
-		return 0, fmt.Errorf("bare start %s: %w", id, err)
+	if b.shape.Finish == FinishPairing {
+		return b.runLiaison(ctx, i)
 	}
-	if err := b.update(ctx, "bare submit", id, workflows.UpdateSettled, nil, began); err != nil {
+	id := b.caseID(i)
+	if err := b.start(ctx, "bare submit", i, time.Now()); err != nil {
 		return 0, err
 	}
 	decisions := 0
@@ -269,6 +360,25 @@ func (b *bareSide) runCase(ctx context.Context, i int) (int, error) {
 		decisions++
 	}
 	return decisions, nil
+}
+
+func (b *bareSide) caseID(i int) string { return fmt.Sprintf("bench-bare:%s-%d", b.run, i) }
+
+// start starts bare case i and waits for it to settle; endpoint names the latency ("": none).
+func (b *bareSide) start(ctx context.Context, endpoint string, i int, began time.Time) error {
+	id := b.caseID(i)
+	sctx, cancel := context.WithTimeout(ctx, bareCallTimeout)
+	_, err := b.client.ExecuteWorkflow(sctx, client.StartWorkflowOptions{
+		ID: id, TaskQueue: bareTaskQueue,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		TypedSearchAttributes:    temporal.NewSearchAttributes(workflows.SearchProcess.ValueSet(b.shape.Process)),
+	}, bareWorkflow, b.shape)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("bare start %s: %w", id, err)
+	}
+	return b.update(ctx, endpoint, id, workflows.UpdateSettled, nil, began)
 }
 
 func (b *bareSide) update(ctx context.Context, endpoint, id, name string, arg any, began time.Time) error {
@@ -286,7 +396,9 @@ func (b *bareSide) update(ctx context.Context, endpoint, id, name string, arg an
 	if err != nil {
 		return fmt.Errorf("bare %s %s: %w", name, id, err)
 	}
-	b.lat.add(endpoint, time.Since(began))
+	if endpoint != "" {
+		b.lat.add(endpoint, time.Since(began))
+	}
 	return nil
 }
 

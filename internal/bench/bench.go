@@ -23,10 +23,15 @@ import (
 type Options struct {
 	Cases       int
 	Concurrency int
-	// Process is the process driven: introduction (the only one so far).
+	// Process is the process driven: introduction, subsidy or liaison.
 	Process string
-	// Category of the introductions (A–E; B by default: three steps, five decisions).
+	// Category of the introductions (A–E; B by default: three steps, five decisions). Subsidies
+	// and liaison use category-C talents whatever it says.
 	Category string
+	// TimeScale of the embedded stack (TALENTFLOW_TIME_SCALE); 0: the dev default (1) for
+	// introductions, DefaultCertifyScale for subsidies and liaison, whose certificates follow a
+	// five-working-day notice.
+	TimeScale float64
 	// URL of a running talentflow to drive instead of an embedded one; TemporalAddress and
 	// Namespace then name its Temporal frontend for the bare side (empty: no bare side).
 	URL             string
@@ -55,9 +60,14 @@ type Result struct {
 	Cases       int    `json:"cases"`
 	Concurrency int    `json:"concurrency"`
 	// CompletedAt says when a case counts as completed, on both sides.
-	CompletedAt string    `json:"completed_at"`
-	Target      string    `json:"target"`
-	Shape       BareShape `json:"shape"`
+	CompletedAt string `json:"completed_at"`
+	Target      string `json:"target"`
+	// TimeScale is the embedded stack's TALENTFLOW_TIME_SCALE (0: --url, unknown).
+	TimeScale float64   `json:"time_scale,omitempty"`
+	Shape     BareShape `json:"shape"`
+	// HumanSteps is the number of human steps (decisions, and for liaison the contact and the
+	// rating) of a case; each is one Update on the bare side.
+	HumanSteps int `json:"human_steps"`
 
 	FullCasesPerS     float64 `json:"full_cases_per_s"`
 	FullDecisionsPerS float64 `json:"full_decisions_per_s"`
@@ -99,15 +109,28 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Password == "" {
 		o.Password = platform.DefaultDemoPassword
 	}
-	if o.Process != "introduction" {
-		return nil, fmt.Errorf("process %q: the bench drives introduction only so far (subsidy and liaison need a certificate per case; not built yet)", o.Process)
+	var steps [][]string
+	res := &Result{Process: o.Process, Cases: o.Cases, Concurrency: o.Concurrency}
+	switch o.Process {
+	case "introduction":
+		var err error
+		if steps, err = introductionSteps(domain.Category(strings.ToUpper(o.Category))); err != nil {
+			return nil, err
+		}
+		res.Category = strings.ToUpper(o.Category)
+		res.CompletedAt = "public notice: the last human decision answered with the case in notice (the certificate follows a 5-working-day timer on both sides)"
+	case "subsidy":
+		res.Category = string(domain.CategoryC)
+		res.CompletedAt = "finance's approval: the last human decision answered with the subsidy disbursing (budget reserved, schedule started, period 1 booked as due; the next run waits for period 2 on both sides)"
+	case "liaison":
+		res.Category = string(domain.CategoryC)
+		res.CompletedAt = "talent's rating: the demand raised at the pairing's first contact answered resolved (the pairing waits for its next due date on both sides)"
+	default:
+		return nil, fmt.Errorf("process %q: want introduction, subsidy or liaison", o.Process)
 	}
-	steps, err := introductionSteps(domain.Category(strings.ToUpper(o.Category)))
-	if err != nil {
-		return nil, err
+	if o.Process != "introduction" && o.TimeScale == 0 {
+		o.TimeScale = DefaultCertifyScale
 	}
-	res := &Result{Process: o.Process, Category: strings.ToUpper(o.Category), Cases: o.Cases, Concurrency: o.Concurrency,
-		CompletedAt: "public notice: the last human decision answered with the case in notice (the certificate follows a 5-working-day timer on both sides)"}
 	shape := BareShape{Process: o.Process, Checkpoint: o.BareCheckpoint}
 	switch shape.Checkpoint {
 	case "":
@@ -116,14 +139,23 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("bare checkpoint %q: want timer, activity or none", shape.Checkpoint)
 	}
-	for _, s := range steps {
-		shape.Steps = append(shape.Steps, len(s))
+	switch o.Process {
+	case "introduction":
+		for _, s := range steps {
+			shape.Steps = append(shape.Steps, len(s))
+		}
+	case "subsidy":
+		shape.Steps, shape.Finish = []int{1, 1, 1}, FinishDisburse
+	case "liaison":
+		shape.Steps, shape.Finish = []int{1}, FinishPairing
 	}
 	res.Shape = shape
+	res.HumanSteps = map[string]int{"introduction": shape.Decisions(), "subsidy": len(subsidySteps), "liaison": liaisonHumanSteps}[o.Process]
 
 	base, address, namespace, pollers := o.URL, o.TemporalAddress, o.Namespace, 8
 	if base == "" {
 		dir := o.Data
+		var err error
 		if dir == "" {
 			if dir, err = tempData(); err != nil {
 				return nil, err
@@ -134,6 +166,9 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
+		if o.TimeScale > 0 {
+			cfg.TimeScale = o.TimeScale
+		}
 		stack, err := startEmbedded(ctx, cfg, o.Password)
 		if err != nil {
 			return nil, err
@@ -141,6 +176,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		defer stack.stop()
 		base, address, namespace, pollers = stack.URL, stack.TemporalAddress, stack.Namespace, stack.Pollers
 		res.Target = "embedded talentflow dev (SQLite, WAL) in this process, data " + dir
+		res.TimeScale = cfg.TimeScale
 	} else {
 		base = strings.TrimRight(base, "/")
 		res.Target = base
@@ -151,19 +187,65 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 
 	lat := newLatencies()
 	h := newHTTPClient(o.Concurrency)
-	p := &introduction{category: domain.Category(res.Category), steps: steps, users: map[string]*apiClient{},
-		run: int(time.Now().Unix() / 60)}
-	for _, u := range p.usernames() {
-		if p.users[u], err = login(ctx, h, base, u, o.Password, lat); err != nil {
-			return nil, fmt.Errorf("demo login: %w", err)
+	users := map[string]*apiClient{}
+	logins := func(names []string) error {
+		for _, u := range names {
+			c, err := login(ctx, h, base, u, o.Password, lat)
+			if err != nil {
+				return fmt.Errorf("demo login: %w", err)
+			}
+			users[u] = c
 		}
+		return nil
+	}
+	say := func(line string) {
+		if o.Progress != nil {
+			fmt.Fprintln(o.Progress, line)
+		}
+	}
+	var runCase func(ctx context.Context, i int) (int, error)
+	switch o.Process {
+	case "introduction":
+		p := &introduction{category: domain.Category(res.Category), steps: steps, users: users, run: int(time.Now().Unix() / 60)}
+		if err := logins(p.usernames()); err != nil {
+			return nil, err
+		}
+		runCase = p.runCase
+	case "subsidy":
+		if err := logins(subsidyUsernames()); err != nil {
+			return nil, err
+		}
+		// Untimed: the budget, then the certificates (their offers name the new version).
+		policy, budget, err := preparePolicy(ctx, users["lgo.staff"], o.Cases)
+		if err != nil {
+			return nil, fmt.Errorf("subsidy policy: %w", err)
+		}
+		res.Notes = append(res.Notes, fmt.Sprintf("untimed: lgo.staff wrote living-allowance version %s with a budget of %s yuan (%d commitments)",
+			policy, domain.FormatYuan(budget), o.Cases))
+		certs, err := certify(ctx, h, base, o.Password, o.Cases, o.Concurrency, say)
+		if err != nil {
+			return nil, err
+		}
+		runCase = (&subsidy{users: users, certs: certs, policy: policy}).runCase
+	case "liaison":
+		if err := logins(liaisonUsernames()); err != nil {
+			return nil, err
+		}
+		certs, err := certify(ctx, h, base, o.Password, o.Cases, o.Concurrency, say)
+		if err != nil {
+			return nil, err
+		}
+		runCase = (&liaison{users: users, certs: certs}).runCase
+	}
+	if o.Process != "introduction" {
+		res.Notes = append(res.Notes, fmt.Sprintf("untimed: %d category-C certificates prepared through the API first (introductions driven to notice, the notice waited out on the scaled clock)", o.Cases))
 	}
 
 	stopProfile, err := profile(o.CPUProfile)
 	if err != nil {
 		return nil, err
 	}
-	res.Full = drive(ctx, "full", o.Cases, o.Concurrency, o.Progress, p.runCase)
+	res.Full = drive(ctx, "full", o.Cases, o.Concurrency, o.Progress, runCase)
 	stopProfile()
 
 	var bare *bareSide
@@ -177,6 +259,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 		defer bare.stop()
+		if shape.Finish == FinishPairing {
+			if err := bare.prepareLiaison(ctx, o.Cases, o.Concurrency); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if bare != nil && ctx.Err() == nil {
 		stopProfile, err := profile(suffix(o.CPUProfile, ".bare"))
@@ -212,7 +299,13 @@ func (r *Result) summarize(lat *latencies) {
 			r.Ratio = round(r.FullCasesPerS/r.BareCasesPerS, 3)
 		}
 	}
-	d, s := r.Endpoints["decide"], r.Endpoints["submit"]
+	// The start's latency: the submission of an introduction, the application of a subsidy,
+	// the contact that starts a liaison demand.
+	start := map[string]string{"subsidy": "apply", "liaison": "contact"}[r.Process]
+	if start == "" {
+		start = "submit"
+	}
+	d, s := r.Endpoints["decide"], r.Endpoints[start]
 	r.DecideP50, r.DecideP95, r.DecideP99 = d.P50, d.P95, d.P99
 	r.SubmitP50, r.SubmitP99 = s.P50, s.P99
 	r.PeakRSSMiB = peakRSSMiB()
@@ -220,8 +313,8 @@ func (r *Result) summarize(lat *latencies) {
 
 // WriteText prints the result for a person.
 func (r *Result) WriteText(w io.Writer) {
-	fmt.Fprintf(w, "talentflow bench: %d %s cases (category %s, steps %v = %d decisions each), %d clients, bare checkpoint %s\n",
-		r.Cases, r.Process, r.Category, r.Shape.Steps, r.Shape.Decisions(), r.Concurrency, r.Shape.Checkpoint)
+	fmt.Fprintf(w, "talentflow bench: %d %s cases (category %s, %d human steps each), %d clients, bare checkpoint %s\n",
+		r.Cases, r.Process, r.Category, r.HumanSteps, r.Concurrency, r.Shape.Checkpoint)
 	fmt.Fprintf(w, "  target     %s\n  completed  at the %s\n", r.Target, r.CompletedAt)
 	side := func(name string, s Side) {
 		fmt.Fprintf(w, "  %-5s %5d done %3d failed in %7.2fs: %7.2f cases/s %8.2f decisions/s  %8.1f ms/case  %7.1f CPU ms/case\n",

@@ -72,13 +72,16 @@ func (p *introduction) usernames() []string {
 	return names
 }
 
+// benchTalentName is the name of every bench talent.
+const benchTalentName = "压测人才"
+
 // profile is a valid application of a fresh person: the citizen ID's birth date and sequence
 // number come from the case number, so no two cases of a run (up to 999 × 20,000) collide, and
 // the run number moves the birth year so that the next run on the same data does not either.
 func (p *introduction) profile(i int) map[string]any {
 	birth := time.Date(1960+p.run%30, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i/999)
 	return map[string]any{
-		"name": "压测人才", "id_number": domain.MakeCitizenID("371521", birth.Format("20060102"), fmt.Sprintf("%03d", i%999+1)),
+		"name": benchTalentName, "id_number": domain.MakeCitizenID("371521", birth.Format("20060102"), fmt.Sprintf("%03d", i%999+1)),
 		"phone": "13905351234", "education": "doctorate", "title": "senior", "field": "新材料",
 		"employer_credit_code": "91350100M000100Y43", "category": string(p.category),
 	}
@@ -87,19 +90,26 @@ func (p *introduction) profile(i int) map[string]any {
 // runCase takes case i from a new application to the public notice and returns how many
 // decisions it took.
 func (p *introduction) runCase(ctx context.Context, i int) (int, error) {
+	_, d, err := p.toNotice(ctx, i)
+	return d, err
+}
+
+// toNotice takes case i from a new application to the public notice and returns the case's id
+// and how many decisions it took.
+func (p *introduction) toNotice(ctx context.Context, i int) (string, int, error) {
 	li := p.users["applicant.li"]
 	var created struct {
 		ID string `json:"id"`
 	}
 	if err := li.do(ctx, "create", http.MethodPost, "/api/v1/introductions", http.StatusCreated, p.profile(i), &created); err != nil {
-		return 0, err
+		return "", 0, err
 	}
 	var submitted struct {
 		State string `json:"state"`
 	}
 	if err := li.do(ctx, "submit", http.MethodPost, "/api/v1/introductions/"+url.PathEscape(created.ID)+"/submit",
 		http.StatusOK, nil, &submitted); err != nil {
-		return 0, err
+		return created.ID, 0, err
 	}
 	decisions := 0
 	state := submitted.State
@@ -108,16 +118,16 @@ func (p *introduction) runCase(ctx context.Context, i int) (int, error) {
 			c := p.users[u]
 			task, err := c.inboxTask(ctx, "introduction", created.ID)
 			if err != nil {
-				return decisions, err
+				return created.ID, decisions, err
 			}
 			if state, err = c.decide(ctx, task, map[string]any{"outcome": "approve", "comment": "同意"}); err != nil {
-				return decisions, err
+				return created.ID, decisions, err
 			}
 			decisions++
 		}
 	}
 	if state != "notice" {
-		return decisions, fmt.Errorf("case %s is %q after its last decision, not in public notice", created.ID, state)
+		return created.ID, decisions, fmt.Errorf("case %s is %q after its last decision, not in public notice", created.ID, state)
 	}
-	return decisions, nil
+	return created.ID, decisions, nil
 }
