@@ -25,19 +25,7 @@ func TestATinyBenchReportsBothSidesInItsJSONLine(t *testing.T) {
 	defer cancel()
 	res, err := bench.Run(ctx, bench.Options{Cases: 3, Concurrency: 2, Category: "D"})
 	require.NoError(t, err)
-
-	var out bytes.Buffer
-	res.WriteText(&out)
-	require.NoError(t, res.WriteJSON(&out))
-	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
-	var got map[string]any
-	require.NoError(t, json.Unmarshal(lines[len(lines)-1], &got), "the last line is one JSON object")
-	for _, k := range []string{"full_cases_per_s", "bare_cases_per_s", "ratio", "decide_p50_ms", "decide_p99_ms", "peak_rss_mib"} {
-		v, ok := got[k].(float64)
-		require.True(t, ok, "%s is a number in %s", k, lines[len(lines)-1])
-		assert.Greater(t, v, 0.0, k)
-	}
-	assert.LessOrEqual(t, got["decide_p50_ms"], got["decide_p99_ms"])
+	jsonLine(t, res)
 
 	assert.Equal(t, []int{1, 2, 1}, res.Shape.Steps, "window, hrss and iit, the office")
 	assert.Equal(t, 3, res.Full.Completed)
@@ -50,6 +38,25 @@ func TestATinyBenchReportsBothSidesInItsJSONLine(t *testing.T) {
 	}
 }
 
+// jsonLine prints res as the command does and reads back its last line, which must be one
+// JSON object with the figures every run has.
+func jsonLine(t *testing.T, res *bench.Result) map[string]any {
+	t.Helper()
+	var out bytes.Buffer
+	res.WriteText(&out)
+	require.NoError(t, res.WriteJSON(&out))
+	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
+	var got map[string]any
+	require.NoError(t, json.Unmarshal(lines[len(lines)-1], &got), "the last line is one JSON object")
+	for _, k := range []string{"full_cases_per_s", "bare_cases_per_s", "ratio", "decide_p50_ms", "decide_p99_ms", "peak_rss_mib"} {
+		v, ok := got[k].(float64)
+		require.True(t, ok, "%s is a number in %s", k, lines[len(lines)-1])
+		assert.Greater(t, v, 0.0, k)
+	}
+	assert.LessOrEqual(t, got["decide_p50_ms"], got["decide_p99_ms"])
+	return got
+}
+
 // tinyRun runs a small bench of process and checks what every run must show.
 func tinyRun(t *testing.T, process string, humanSteps int) *bench.Result {
 	t.Helper()
@@ -57,20 +64,9 @@ func tinyRun(t *testing.T, process string, humanSteps int) *bench.Result {
 	defer cancel()
 	res, err := bench.Run(ctx, bench.Options{Cases: 3, Concurrency: 2, Process: process})
 	require.NoError(t, err)
-
-	var out bytes.Buffer
-	res.WriteText(&out)
-	require.NoError(t, res.WriteJSON(&out))
-	lines := bytes.Split(bytes.TrimSpace(out.Bytes()), []byte("\n"))
-	var got map[string]any
-	require.NoError(t, json.Unmarshal(lines[len(lines)-1], &got), "the last line is one JSON object")
-	for _, k := range []string{"full_cases_per_s", "bare_cases_per_s", "ratio", "decide_p50_ms", "decide_p99_ms", "submit_p50_ms", "peak_rss_mib"} {
-		v, ok := got[k].(float64)
-		require.True(t, ok, "%s is a number in %s", k, lines[len(lines)-1])
-		assert.Greater(t, v, 0.0, k)
-	}
+	got := jsonLine(t, res)
+	assert.Positive(t, got["submit_p50_ms"])
 	assert.Equal(t, process, got["process"])
-	assert.LessOrEqual(t, got["decide_p50_ms"], got["decide_p99_ms"])
 	assert.EqualValues(t, humanSteps, got["human_steps"])
 	assert.Positive(t, res.TimeScale, "a scaled clock for the certificates")
 
