@@ -72,6 +72,15 @@ func (c *protocolErrorConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// CloseWrite half-closes the connection as the server does before it closes one (so that a
+// client still sending reads the answer rather than a reset), when the connection can.
+func (c *protocolErrorConn) CloseWrite() error {
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		return cw.CloseWrite()
+	}
+	return nil
+}
+
 // serverError is net/http's own error answer: "HTTP/1.1 <code> <text>[: <reason>]", its two
 // fixed headers, and the same text again as the body.
 var serverError = regexp.MustCompile(`\AHTTP/1\.1 ([45]\d\d) ([^\r\n]*)\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n`)
