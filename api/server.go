@@ -341,9 +341,8 @@ func (s *Server) auditRequest(r httpx.Route) echo.MiddlewareFunc {
 					entry.Actor = loginName
 				}
 			}
-			// The entry is written even when the request ran out of time, but within a
-			// deadline of its own: a database that does not answer holds no request.
-			actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			// The entry is written even when the request ran out of time.
+			actx, cancel := app.Detached(ctx)
 			defer cancel()
 			if aerr := audit.Record(actx, s.DB, entry); aerr != nil {
 				s.Log.ErrorContext(ctx, "audit append failed", "err", aerr, "action", r.ID)

@@ -52,6 +52,13 @@ func Outage(err error) *Error {
 	return nil
 }
 
+// Detached is ctx without its cancellation or deadline, bounded by a deadline of its own (5 s):
+// for the writes a request owes even when it ran out of time — its audit row, the record of a
+// start — which a database that does not answer must still not hold forever.
+func Detached(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+}
+
 // logOutage logs a dependency failure once, at warning level: an outage is expected to end.
 func (a *App) logOutage(ctx context.Context, what string, out *Error, err error) {
 	if a.Log != nil {

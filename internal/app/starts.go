@@ -51,9 +51,8 @@ func (a *App) Launch(ctx context.Context, caseID string) error {
 func (a *App) launch(ctx context.Context, row store.CaseStart) error {
 	err := a.Engine.Start(ctx, StartRequest{CaseID: row.CaseID, Process: row.Process, WorkflowID: row.WorkflowID,
 		Workflow: row.Workflow, Input: json.RawMessage(row.Input), Category: row.Category})
-	// The record is kept up to date even when the request ran out of time, within a deadline
-	// of its own.
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	// The record is kept up to date even when the request ran out of time.
+	rctx, cancel := Detached(ctx)
 	defer cancel()
 	db := a.DB.WithContext(rctx)
 	if err != nil && !errors.Is(err, ErrAlreadyStarted) {
