@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"talentflow/internal/domain"
 	"talentflow/internal/platform"
 )
 
@@ -44,7 +43,7 @@ type Options struct {
 	// SkipBare runs the full side only.
 	SkipBare bool
 	// BareCheckpoint is the bare side's durable checkpoint (BareShape.Checkpoint; default
-	// "timer", talentflow's).
+	// "activity", talentflow's).
 	BareCheckpoint string
 	// CPUProfile, if set, receives a CPU profile of the full side, and CPUProfile+".bare" one
 	// of the bare side.
@@ -109,29 +108,20 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if o.Password == "" {
 		o.Password = platform.DefaultDemoPassword
 	}
-	var steps [][]string
-	res := &Result{Process: o.Process, Cases: o.Cases, Concurrency: o.Concurrency}
-	switch o.Process {
-	case "introduction":
-		var err error
-		if steps, err = introductionSteps(domain.Category(strings.ToUpper(o.Category))); err != nil {
-			return nil, err
-		}
-		res.Category = strings.ToUpper(o.Category)
-		res.CompletedAt = "public notice: the last human decision answered with the case in notice (the certificate follows a 5-working-day timer on both sides)"
-	case "subsidy":
-		res.Category = string(domain.CategoryC)
-		res.CompletedAt = "finance's approval: the last human decision answered with the subsidy disbursing (budget reserved, schedule started, period 1 booked as due; the next run waits for period 2 on both sides)"
-	case "liaison":
-		res.Category = string(domain.CategoryC)
-		res.CompletedAt = "talent's rating: the demand raised at the pairing's first contact answered resolved (the pairing waits for its next due date on both sides)"
-	default:
+	proc, ok := processes[o.Process]
+	if !ok {
 		return nil, fmt.Errorf("process %q: want introduction, subsidy or liaison", o.Process)
 	}
-	if o.Process != "introduction" && o.TimeScale == 0 {
+	pl, err := proc.plan(o)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Process: o.Process, Category: pl.category, Cases: o.Cases, Concurrency: o.Concurrency,
+		CompletedAt: proc.completedAt, HumanSteps: pl.humanSteps}
+	if proc.certified && o.TimeScale == 0 {
 		o.TimeScale = DefaultCertifyScale
 	}
-	shape := BareShape{Process: o.Process, Checkpoint: o.BareCheckpoint}
+	shape := BareShape{Process: o.Process, Checkpoint: o.BareCheckpoint, Steps: pl.steps, Finish: pl.finish}
 	switch shape.Checkpoint {
 	case "":
 		shape.Checkpoint = CheckpointActivity
@@ -139,23 +129,11 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	default:
 		return nil, fmt.Errorf("bare checkpoint %q: want timer, activity or none", shape.Checkpoint)
 	}
-	switch o.Process {
-	case "introduction":
-		for _, s := range steps {
-			shape.Steps = append(shape.Steps, len(s))
-		}
-	case "subsidy":
-		shape.Steps, shape.Finish = []int{1, 1, 1}, FinishDisburse
-	case "liaison":
-		shape.Steps, shape.Finish = []int{1}, FinishPairing
-	}
 	res.Shape = shape
-	res.HumanSteps = map[string]int{"introduction": shape.Decisions(), "subsidy": len(subsidySteps), "liaison": liaisonHumanSteps}[o.Process]
 
 	base, address, namespace, pollers := o.URL, o.TemporalAddress, o.Namespace, 8
 	if base == "" {
 		dir := o.Data
-		var err error
 		if dir == "" {
 			if dir, err = tempData(); err != nil {
 				return nil, err
@@ -186,58 +164,12 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	}
 
 	lat := newLatencies()
-	h := newHTTPClient(o.Concurrency)
-	users := map[string]*apiClient{}
-	logins := func(names []string) error {
-		for _, u := range names {
-			c, err := login(ctx, h, base, u, o.Password, lat)
-			if err != nil {
-				return fmt.Errorf("demo login: %w", err)
-			}
-			users[u] = c
-		}
-		return nil
+	r := &runner{o: o, h: newHTTPClient(o.Concurrency), base: base, lat: lat, users: map[string]*apiClient{}, res: res}
+	runCase, err := proc.ready(ctx, r, pl)
+	if err != nil {
+		return nil, err
 	}
-	say := func(line string) {
-		if o.Progress != nil {
-			fmt.Fprintln(o.Progress, line)
-		}
-	}
-	var runCase func(ctx context.Context, i int) (int, error)
-	switch o.Process {
-	case "introduction":
-		p := &introduction{category: domain.Category(res.Category), steps: steps, users: users, run: int(time.Now().Unix() / 60)}
-		if err := logins(p.usernames()); err != nil {
-			return nil, err
-		}
-		runCase = p.runCase
-	case "subsidy":
-		if err := logins(subsidyUsernames()); err != nil {
-			return nil, err
-		}
-		// Untimed: the budget, then the certificates (their offers name the new version).
-		policy, budget, err := preparePolicy(ctx, users["lgo.staff"], o.Cases)
-		if err != nil {
-			return nil, fmt.Errorf("subsidy policy: %w", err)
-		}
-		res.Notes = append(res.Notes, fmt.Sprintf("untimed: lgo.staff wrote living-allowance version %s with a budget of %s yuan (%d commitments)",
-			policy, domain.FormatYuan(budget), o.Cases))
-		certs, err := certify(ctx, h, base, o.Password, o.Cases, o.Concurrency, say)
-		if err != nil {
-			return nil, err
-		}
-		runCase = (&subsidy{users: users, certs: certs, policy: policy}).runCase
-	case "liaison":
-		if err := logins(liaisonUsernames()); err != nil {
-			return nil, err
-		}
-		certs, err := certify(ctx, h, base, o.Password, o.Cases, o.Concurrency, say)
-		if err != nil {
-			return nil, err
-		}
-		runCase = (&liaison{users: users, certs: certs}).runCase
-	}
-	if o.Process != "introduction" {
+	if proc.certified {
 		res.Notes = append(res.Notes, fmt.Sprintf("untimed: %d category-C certificates prepared through the API first (introductions driven to notice, the notice waited out on the scaled clock)", o.Cases))
 	}
 
@@ -301,11 +233,7 @@ func (r *Result) summarize(lat *latencies) {
 	}
 	// The start's latency: the submission of an introduction, the application of a subsidy,
 	// the contact that starts a liaison demand.
-	start := map[string]string{"subsidy": "apply", "liaison": "contact"}[r.Process]
-	if start == "" {
-		start = "submit"
-	}
-	d, s := r.Endpoints["decide"], r.Endpoints[start]
+	d, s := r.Endpoints["decide"], r.Endpoints[processes[r.Process].start]
 	r.DecideP50, r.DecideP95, r.DecideP99 = d.P50, d.P95, d.P99
 	r.SubmitP50, r.SubmitP99 = s.P50, s.P99
 	r.PeakRSSMiB = peakRSSMiB()
