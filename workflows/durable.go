@@ -64,7 +64,7 @@ type durableInbound struct {
 	interceptor.WorkflowInboundInterceptorBase
 	// pending: an Update was accepted and no checkpoint has been reached since.
 	pending bool
-	// checkpoint is ready once the running checkpoint's timer has fired.
+	// checkpoint is ready once the running checkpoint (activity or timer) has completed.
 	checkpoint workflow.Future
 }
 
