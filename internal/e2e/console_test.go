@@ -120,16 +120,34 @@ func evalIn[T any](b *browser, expr string) T {
 	return v
 }
 
-// waitFor waits until the JavaScript expression is truthy; what names it in the failure.
+// waitFor waits until the JavaScript expression is truthy; what names it in the failure. A
+// poll that meets the page between two documents (a navigation replaced the execution context
+// it evaluated in) starts again on the new one, within the same 30 s.
 func (b *browser) waitFor(what, expr string) {
 	b.t.Helper()
-	_, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr,
-		chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second)))
+	deadline := time.Now().Add(30 * time.Second)
+	var err error
+	for {
+		_, err = chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](expr,
+			chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(time.Until(deadline))))
+		if err == nil || !betweenDocuments(err) || time.Until(deadline) < 100*time.Millisecond {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 	if err != nil {
 		flash, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`(document.querySelector('#flash') || {}).textContent || ''`))
 		hash, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`location.hash`))
 		b.t.Fatalf("waiting for %s: %v (page %s, flash %q)", what, err, hash, flash)
 	}
+}
+
+// betweenDocuments reports the DevTools errors of an evaluation whose execution context a
+// navigation destroyed.
+func betweenDocuments(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Cannot find context with specified id") ||
+		strings.Contains(msg, "Execution context was destroyed")
 }
 
 func (b *browser) text(sel string) string {
