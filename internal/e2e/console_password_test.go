@@ -1,8 +1,10 @@
 package e2e_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -13,11 +15,13 @@ import (
 // password logs in.
 func TestConsoleChangesThePasswordAndLogsInAgain(t *testing.T) {
 	admin := login(t, "admin")
-	admin.must(http.StatusCreated, http.MethodPost, "/api/v1/users", map[string]string{"username": "pw.tester", "name": "改密测试",
+	// A name of its own per run, so that the test also passes with -count=2 on the shared stack.
+	name := fmt.Sprintf("pw.tester%d", time.Now().UnixNano()%1_000_000)
+	admin.must(http.StatusCreated, http.MethodPost, "/api/v1/users", map[string]string{"username": name, "name": "改密测试",
 		"password": demoPassword, "kind": "staff"}, nil)
 
 	b := newBrowser(t)
-	b.login("pw.tester")
+	b.login(name)
 	b.open("#/password", `document.querySelector('#password-form')`)
 	b.do(
 		chromedp.SendKeys(chromedp.CSS("#pw-current"), demoPassword),
@@ -35,8 +39,8 @@ func TestConsoleChangesThePasswordAndLogsInAgain(t *testing.T) {
 	b.waitFor("logged out after the change", `location.hash === '#/login' && document.querySelector('#login-form')`)
 	assert.Contains(t, b.text("#flash"), "密码已修改")
 
-	s := &session{t: t, base: shared.URL, name: "pw.tester"}
+	s := &session{t: t, base: shared.URL, name: name}
 	var out struct{ Token string }
-	assert.Equal(t, http.StatusUnauthorized, s.call(http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "pw.tester", "password": demoPassword}, nil))
-	assert.Equal(t, http.StatusOK, s.call(http.MethodPost, "/api/v1/auth/login", map[string]string{"username": "pw.tester", "password": "Tester-Own-Pass-7"}, &out))
+	assert.Equal(t, http.StatusUnauthorized, s.call(http.MethodPost, "/api/v1/auth/login", map[string]string{"username": name, "password": demoPassword}, nil))
+	assert.Equal(t, http.StatusOK, s.call(http.MethodPost, "/api/v1/auth/login", map[string]string{"username": name, "password": "Tester-Own-Pass-7"}, &out))
 }
